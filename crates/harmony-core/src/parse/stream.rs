@@ -1,0 +1,443 @@
+//! The streaming parser: the reference's state machine (SPEC §4.2, §5), token for token, with
+//! constant work per token. Content is kept as decoded text (plus the boundaries of the decoded
+//! chunks, from which the reference's re-encoded `content_tokens` are rebuilt on demand) instead
+//! of being re-encoded and re-decoded on every token.
+
+use std::mem;
+
+use super::event::{ParseEvent, StopKind};
+use super::header::{parse_header, recover_header, ParsedHeader};
+use super::ParseOptions;
+use crate::chat::{Content, Message, Role, TextContent};
+use crate::encoding::{HarmonyEncoding, MESSAGE, START};
+use crate::error::{HarmonyError, Result};
+
+const REPLACEMENT: char = '\u{FFFD}';
+
+/// Where the parser is in the message grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamState {
+    /// Between messages: the next token must be `<|start|>`.
+    ExpectStart,
+    /// Reading a header, up to `<|message|>`.
+    Header,
+    /// Reading a message body, up to a stop token.
+    Content,
+}
+
+impl StreamState {
+    /// `ExpectStart`, `Header` or `Content`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StreamState::ExpectStart => "ExpectStart",
+            StreamState::Header => "Header",
+            StreamState::Content => "Content",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    ExpectStart,
+    Header,
+    Content(ParsedHeader),
+}
+
+/// Parses completion tokens as they arrive.
+#[derive(Debug, Clone)]
+pub struct StreamableParser {
+    encoding: HarmonyEncoding,
+    strict: bool,
+    /// Role of the first message when the prompt already held `<|start|>{role}`.
+    next_role: Option<Role>,
+    tokens: Vec<u32>,
+    messages: Vec<Message>,
+    state: State,
+    header_tokens: Vec<u32>,
+    /// Decoded content of the current message.
+    content: String,
+    /// End offsets in `content` of the separately decoded chunks.
+    chunk_ends: Vec<usize>,
+    /// Start in `content` of the text the last token added, if it added any.
+    delta_start: Option<usize>,
+    /// An unknown id was met in this message: the rest of it becomes one U+FFFD.
+    poisoned: bool,
+    /// Bytes of an incomplete (or not yet replaced invalid) UTF-8 sequence.
+    pending: Vec<u8>,
+}
+
+/// Where events go: nowhere for plain `process`, a Vec for the event-reporting calls.
+trait EventSink {
+    fn wants_events(&self) -> bool;
+    fn emit(&mut self, event: ParseEvent);
+}
+
+impl EventSink for () {
+    fn wants_events(&self) -> bool {
+        false
+    }
+    fn emit(&mut self, _event: ParseEvent) {}
+}
+
+impl EventSink for Vec<ParseEvent> {
+    fn wants_events(&self) -> bool {
+        true
+    }
+    fn emit(&mut self, event: ParseEvent) {
+        self.push(event);
+    }
+}
+
+impl StreamableParser {
+    /// A parser. With `role`, the stream starts right after `<|start|>{role}` (the first header
+    /// is parsed with that role); without, it must start with `<|start|>`.
+    pub fn new(encoding: HarmonyEncoding, role: Option<Role>, options: ParseOptions) -> Self {
+        Self {
+            encoding,
+            strict: options.strict,
+            next_role: role,
+            tokens: Vec::new(),
+            messages: Vec::new(),
+            state: if role.is_some() { State::Header } else { State::ExpectStart },
+            header_tokens: Vec::new(),
+            content: String::new(),
+            chunk_ends: Vec::new(),
+            delta_start: None,
+            poisoned: false,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Feeds one token.
+    pub fn process(&mut self, token: u32) -> Result<&mut Self> {
+        self.step(token, &mut ())?;
+        Ok(self)
+    }
+
+    /// Feeds one token and appends what it caused to `events`.
+    pub fn process_with_events(&mut self, token: u32, events: &mut Vec<ParseEvent>) -> Result<&mut Self> {
+        self.step(token, events)?;
+        Ok(self)
+    }
+
+    /// Feeds a batch of tokens, appending the events they cause. Afterwards every accessor is
+    /// what per-token `process` calls would leave. On an error, the tokens before the failing
+    /// one have been processed (their events are in `events`) and the failing one is recorded
+    /// in `tokens()`; the error's token index is its position in `tokens()`.
+    pub fn process_many(&mut self, tokens: &[u32], events: &mut Vec<ParseEvent>) -> Result<&mut Self> {
+        self.tokens.reserve(tokens.len());
+        for &token in tokens {
+            self.step(token, events)?;
+        }
+        Ok(self)
+    }
+
+    /// Signals the end of the stream: completes a message in progress.
+    pub fn process_eos(&mut self) -> Result<&mut Self> {
+        self.end_of_stream(&mut ())?;
+        Ok(self)
+    }
+
+    /// Signals the end of the stream and appends what it caused to `events`.
+    pub fn process_eos_with_events(&mut self, events: &mut Vec<ParseEvent>) -> Result<&mut Self> {
+        self.end_of_stream(events)?;
+        Ok(self)
+    }
+
+    fn step(&mut self, token: u32, events: &mut impl EventSink) -> Result<()> {
+        let index = self.tokens.len();
+        self.tokens.push(token);
+        match self.state {
+            State::ExpectStart if token == START => {
+                self.header_tokens.clear();
+                self.state = State::Header;
+                Ok(())
+            }
+            State::ExpectStart => Err(HarmonyError::parse(format!(
+                "Unexpected token {token} while expecting start token {START}"
+            ))
+            .at_token(index)),
+            State::Header if token == MESSAGE => {
+                // A failed header is lost: the parser waits for the next `<|start|>`.
+                self.state = State::ExpectStart;
+                let header = self.read_header().map_err(|e| e.at_token(index))?;
+                self.next_role = None;
+                self.start_content(header, events);
+                Ok(())
+            }
+            State::Header => match StopKind::of_token(token) {
+                Some(stop) if !self.strict => self.recover(stop, events).map_err(|e| e.at_token(index)),
+                _ => {
+                    self.header_tokens.push(token);
+                    Ok(())
+                }
+            },
+            State::Content(_) => {
+                match StopKind::of_token(token) {
+                    Some(stop) => self.finish_message(stop, events),
+                    None => self.append_content(token, events),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn end_of_stream(&mut self, events: &mut impl EventSink) -> Result<()> {
+        match self.state {
+            State::ExpectStart => Ok(()),
+            State::Header => Err(HarmonyError::parse(
+                "Unexpected EOS while waiting for message header to complete",
+            )
+            .at_token(self.tokens.len())),
+            State::Content(_) => {
+                self.finish_message(StopKind::Eos, events);
+                Ok(())
+            }
+        }
+    }
+
+    fn read_header(&self) -> Result<ParsedHeader> {
+        let text = self
+            .encoding
+            .tokenizer()
+            .decode_utf8(&self.header_tokens)
+            .map_err(|_| HarmonyError::parse("could not decode header"))?;
+        parse_header(&text, self.next_role)
+    }
+
+    /// Non-strict handling of a stop token inside a header (SPEC §4.4): only the first message
+    /// of a parser built with a role becomes a message; any other such header is dropped.
+    fn recover(&mut self, stop: StopKind, events: &mut impl EventSink) -> Result<()> {
+        if let (Some(role), false) = (self.next_role, self.header_tokens.is_empty()) {
+            // The decode error's own token index counts header tokens, not the stream's.
+            let text = self
+                .encoding
+                .tokenizer()
+                .decode_utf8(&self.header_tokens)
+                .map_err(|e| HarmonyError::parse(e.message))?;
+            let (header, body) = recover_header(&text, role)?;
+            self.start_content(header, events);
+            if events.wants_events() && !body.is_empty() {
+                events.emit(ParseEvent::ContentDelta { delta: body.clone() });
+            }
+            self.content = body;
+            self.finish_message(stop, events);
+        }
+        self.state = State::ExpectStart;
+        self.next_role = None;
+        Ok(())
+    }
+
+    fn start_content(&mut self, header: ParsedHeader, events: &mut impl EventSink) {
+        if events.wants_events() {
+            events.emit(ParseEvent::MessageStart {
+                role: header.author.role,
+                name: header.author.name.clone(),
+                channel: header.channel.clone(),
+                recipient: header.recipient.clone(),
+                content_type: header.content_type.clone(),
+            });
+        }
+        self.content.clear();
+        self.chunk_ends.clear();
+        self.state = State::Content(header);
+    }
+
+    fn push_chunk(&mut self, text: &str) {
+        self.content.push_str(text);
+        self.chunk_ends.push(self.content.len());
+    }
+
+    /// Incremental decoding (SPEC §5.2): complete characters go out as soon as they are known;
+    /// at most one invalid sequence is replaced per token.
+    fn append_content(&mut self, token: u32, events: &mut impl EventSink) {
+        self.delta_start = None;
+        if self.poisoned {
+            return;
+        }
+        let Some(bytes) = self.encoding.tokenizer().token_bytes(token) else {
+            self.poisoned = true;
+            return;
+        };
+        let start = self.content.len();
+        match std::str::from_utf8(bytes) {
+            Ok(text) if self.pending.is_empty() => self.push_chunk(text),
+            _ => {
+                self.pending.extend_from_slice(bytes);
+                self.drain_pending();
+            }
+        }
+        if self.content.len() > start {
+            self.delta_start = Some(start);
+            if events.wants_events() {
+                events.emit(ParseEvent::ContentDelta { delta: self.content[start..].to_owned() });
+            }
+        }
+    }
+
+    fn drain_pending(&mut self) {
+        let pending = mem::take(&mut self.pending);
+        let (valid, error_len) = match std::str::from_utf8(&pending) {
+            Ok(_) => (pending.len(), None),
+            Err(e) => (e.valid_up_to(), e.error_len()),
+        };
+        if valid > 0 {
+            self.push_chunk(String::from_utf8_lossy(&pending[..valid]).as_ref());
+        }
+        let consumed = match error_len {
+            Some(len) => {
+                self.push_chunk(REPLACEMENT.encode_utf8(&mut [0; 4]));
+                valid + len
+            }
+            None => valid,
+        };
+        self.pending = pending;
+        self.pending.drain(..consumed);
+    }
+
+    fn finish_message(&mut self, stop: StopKind, events: &mut impl EventSink) {
+        let State::Content(header) = mem::replace(&mut self.state, State::ExpectStart) else {
+            return;
+        };
+        let mut text = mem::take(&mut self.content);
+        let streamed = text.len();
+        if self.poisoned {
+            text.push(REPLACEMENT);
+        }
+        if !self.pending.is_empty() {
+            text.push_str(&String::from_utf8_lossy(&self.pending));
+        }
+        self.pending.clear();
+        self.poisoned = false;
+        self.delta_start = None;
+        self.chunk_ends.clear();
+        let ParsedHeader { author, recipient, channel, content_type } = header;
+        let message = Message {
+            author,
+            recipient,
+            content: vec![Content::Text(TextContent { text })],
+            channel,
+            content_type,
+        };
+        if events.wants_events() {
+            emit_message_end(&message, streamed, stop, events);
+        }
+        self.messages.push(message);
+    }
+
+    /// Where the parser is.
+    pub fn state(&self) -> StreamState {
+        match self.state {
+            State::ExpectStart => StreamState::ExpectStart,
+            State::Header => StreamState::Header,
+            State::Content(_) => StreamState::Content,
+        }
+    }
+
+    fn header(&self) -> Option<&ParsedHeader> {
+        match &self.state {
+            State::Content(header) => Some(header),
+            _ => None,
+        }
+    }
+
+    /// The role of the message being read (before its header is read: the constructor's role,
+    /// until a first header has been parsed).
+    pub fn current_role(&self) -> Option<Role> {
+        self.header().map_or(self.next_role, |h| Some(h.author.role))
+    }
+
+    /// The channel of the message being read.
+    pub fn current_channel(&self) -> Option<&str> {
+        self.header().and_then(|h| h.channel.as_deref())
+    }
+
+    /// The recipient of the message being read.
+    pub fn current_recipient(&self) -> Option<&str> {
+        self.header().and_then(|h| h.recipient.as_deref())
+    }
+
+    /// The content type of the message being read.
+    pub fn current_content_type(&self) -> Option<&str> {
+        self.header().and_then(|h| h.content_type.as_deref())
+    }
+
+    /// The content decoded so far (`""` outside a message body).
+    pub fn current_content(&self) -> &str {
+        match self.state {
+            State::Content(_) => &self.content,
+            _ => "",
+        }
+    }
+
+    /// The text the last token added; `None` when it added none.
+    pub fn last_content_delta(&self) -> Option<&str> {
+        self.delta_start.and_then(|start| self.content.get(start..))
+    }
+
+    /// The completed messages.
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// The completed messages, taking them out of the parser.
+    pub fn into_messages(self) -> Vec<Message> {
+        self.messages
+    }
+
+    /// Every token given to `process`.
+    pub fn tokens(&self) -> &[u32] {
+        &self.tokens
+    }
+
+    /// The state as the reference's `state_json` shows it (its `content_tokens` are the decoded
+    /// chunks re-encoded one by one).
+    pub fn state_json(&self) -> String {
+        let value = match &self.state {
+            State::ExpectStart => serde_json::json!({ "state": "ExpectStart" }),
+            State::Header => serde_json::json!({ "state": "Header", "header_tokens": self.header_tokens }),
+            State::Content(header) => {
+                let tokenizer = self.encoding.tokenizer();
+                let mut content_tokens = Vec::new();
+                let mut start = 0;
+                for &end in &self.chunk_ends {
+                    tokenizer.encode_ordinary_into(&self.content[start..end], &mut content_tokens);
+                    start = end;
+                }
+                let mut author = serde_json::json!({ "role": header.author.role });
+                if let Some(name) = &header.author.name {
+                    author["name"] = name.as_str().into();
+                }
+                serde_json::json!({
+                    "state": "Content",
+                    "header": {
+                        "author": author,
+                        "recipient": header.recipient,
+                        "channel": header.channel,
+                        "content_type": header.content_type,
+                    },
+                    "content_tokens": content_tokens,
+                })
+            }
+        };
+        value.to_string()
+    }
+}
+
+fn emit_message_end(message: &Message, streamed: usize, stop: StopKind, events: &mut impl EventSink) {
+    let text = match message.content.as_slice() {
+        [Content::Text(TextContent { text })] => text.as_str(),
+        _ => "",
+    };
+    if text.len() > streamed {
+        events.emit(ParseEvent::ContentDelta { delta: text[streamed..].to_owned() });
+    }
+    events.emit(ParseEvent::MessageEnd { message: message.clone(), stop });
+    if let (StopKind::Call, Some(recipient)) = (stop, &message.recipient) {
+        events.emit(ParseEvent::ToolCall {
+            recipient: recipient.clone(),
+            content_type: message.content_type.clone(),
+            arguments: text.to_owned(),
+        });
+    }
+}
