@@ -441,3 +441,146 @@ fn emit_message_end(message: &Message, streamed: usize, stop: StopKind, events: 
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenizer::Tokenizer;
+    use crate::{load_harmony_encoding, HarmonyEncodingName};
+
+    fn parser(role: Option<Role>, strict: bool) -> StreamableParser {
+        let encoding = load_harmony_encoding(HarmonyEncodingName::HarmonyGptOss).unwrap();
+        StreamableParser::new(encoding, role, ParseOptions { strict })
+    }
+
+    fn deltas(p: &mut StreamableParser, tokens: &[u32]) -> Vec<Option<String>> {
+        tokens
+            .iter()
+            .map(|&t| {
+                p.process(t).unwrap();
+                p.last_content_delta().map(str::to_owned)
+            })
+            .collect()
+    }
+
+    fn only_text(m: &Message) -> &str {
+        match m.content.as_slice() {
+            [Content::Text(t)] => &t.text,
+            _ => panic!("not one text item"),
+        }
+    }
+
+    #[test]
+    fn a_split_character_is_held_back_until_complete() {
+        let mut p = parser(Some(Role::Assistant), true);
+        p.process(MESSAGE).unwrap();
+        // 💖 = 31446 (F0 9F 92) + 244 (96).
+        assert_eq!(deltas(&mut p, &[31_446, 244]), [None, Some("💖".to_owned())]);
+        assert_eq!(p.current_content(), "💖");
+    }
+
+    #[test]
+    fn one_invalid_sequence_is_replaced_per_token() {
+        let mut p = parser(Some(Role::Assistant), true);
+        p.process(MESSAGE).unwrap();
+        // 9552 = bytes 20 F0 9F: the second one makes the first F0 9F invalid.
+        let got = deltas(&mut p, &[9552, 9552]);
+        assert_eq!(got, [Some(" ".to_owned()), Some("\u{FFFD}".to_owned())]);
+        p.process_eos().unwrap();
+        assert_eq!(only_text(&p.messages()[0]), " \u{FFFD} \u{FFFD}");
+    }
+
+    #[test]
+    fn an_unknown_id_turns_the_rest_of_the_message_into_one_replacement() {
+        let mut p = parser(Some(Role::Assistant), true);
+        let hi = Tokenizer::get().encode_ordinary("Hi");
+        p.process(MESSAGE).unwrap();
+        for t in hi.iter().copied().chain([u32::MAX, 12_194]) {
+            p.process(t).unwrap();
+        }
+        assert_eq!(p.last_content_delta(), None);
+        assert_eq!(p.current_content(), "Hi");
+        p.process(crate::encoding::END).unwrap();
+        assert_eq!(only_text(&p.messages()[0]), "Hi\u{FFFD}");
+    }
+
+    #[test]
+    fn events_add_up_to_the_messages_and_batches_match_single_tokens() {
+        let tokenizer = Tokenizer::get();
+        let mut tokens = Vec::new();
+        let completion = "<|channel|>analysis<|message|>Think \u{1F496}<|end|><|start|>assistant to=functions.f<|channel|>commentary <|constrain|>json<|message|>{\"a\":1}<|call|><|start|>assistant<|channel|>final<|message|>Done";
+        tokenizer.encode_into(completion, &crate::SpecialTokenSet::All, &mut tokens);
+        tokens.push(9552); // a trailing incomplete character, flushed at the end of the stream
+        let mut single = parser(Some(Role::Assistant), true);
+        for &t in &tokens {
+            single.process(t).unwrap();
+        }
+        for batch in [1, 2, 3, 7, tokens.len()] {
+            let mut batched = parser(Some(Role::Assistant), true);
+            let mut events = Vec::new();
+            for chunk in tokens.chunks(batch) {
+                batched.process_many(chunk, &mut events).unwrap();
+            }
+            assert_eq!(batched.state_json(), single.state_json());
+            assert_eq!(batched.last_content_delta(), single.last_content_delta());
+            batched.process_eos_with_events(&mut events).unwrap();
+            let mut texts = Vec::new();
+            let mut calls = 0;
+            for event in &events {
+                match event {
+                    ParseEvent::MessageStart { .. } => texts.push(String::new()),
+                    ParseEvent::ContentDelta { delta } => texts.last_mut().unwrap().push_str(delta),
+                    ParseEvent::MessageEnd { message, .. } => assert_eq!(only_text(message), texts.last().unwrap()),
+                    ParseEvent::ToolCall { recipient, arguments, .. } => {
+                        calls += 1;
+                        assert_eq!((recipient.as_str(), arguments.as_str()), ("functions.f", "{\"a\":1}"));
+                    }
+                }
+            }
+            let finals: Vec<&str> = batched.messages().iter().map(only_text).collect();
+            assert_eq!(finals, ["Think 💖", "{\"a\":1}", "Done \u{FFFD}"]);
+            assert_eq!(texts, finals);
+            assert_eq!(calls, 1);
+        }
+        assert_eq!(single.tokens(), tokens.as_slice());
+    }
+
+    #[test]
+    fn a_failed_header_keeps_the_supplied_role_for_the_next_one() {
+        let mut p = parser(Some(Role::Assistant), true);
+        let tokenizer = Tokenizer::get();
+        for t in tokenizer.encode_ordinary("a b c") {
+            p.process(t).unwrap();
+        }
+        let err = p.process(MESSAGE).unwrap_err();
+        assert_eq!(err.message, "unexpected tokens remaining in message header: Some(\"a\")");
+        assert_eq!(err.context.token_index, Some(3));
+        assert_eq!(p.state(), StreamState::ExpectStart);
+        assert_eq!(p.current_role(), Some(Role::Assistant));
+        let mut rest = vec![START];
+        rest.extend(tokenizer.encode_ordinary("user"));
+        rest.push(MESSAGE);
+        rest.extend(tokenizer.encode_ordinary("x"));
+        rest.push(crate::encoding::END);
+        for t in rest {
+            p.process(t).unwrap();
+        }
+        let m = &p.messages()[0];
+        assert_eq!((m.author.role, m.recipient.as_deref(), only_text(m)), (Role::Assistant, Some("user"), "x"));
+    }
+
+    #[test]
+    fn lenient_recovery_only_for_the_first_message_of_a_role_parser() {
+        let tokenizer = Tokenizer::get();
+        let mut tokens = tokenizer.encode_ordinary("I must refuse");
+        tokens.push(crate::encoding::END);
+        tokenizer.encode_into("<|start|>assistant<|channel|>analysis hello<|end|>", &crate::SpecialTokenSet::All, &mut tokens);
+        let mut p = parser(Some(Role::Assistant), false);
+        let mut events = Vec::new();
+        p.process_many(&tokens, &mut events).unwrap();
+        let texts: Vec<&str> = p.messages().iter().map(only_text).collect();
+        assert_eq!(texts, ["I must refuse"]);
+        assert!(matches!(events.last(), Some(ParseEvent::MessageEnd { stop: StopKind::End, .. })));
+        assert_eq!(p.state(), StreamState::ExpectStart);
+    }
+}
