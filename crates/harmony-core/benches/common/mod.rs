@@ -1,0 +1,61 @@
+//! Inputs shared by the criterion benches: the corpus that `node scripts/gen-corpus.mjs` writes
+//! to `benches/corpus/` (the same files the JS benches read), and the reference crate's set-up.
+#![allow(dead_code)] // each bench uses a part of this module
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+/// The text corpora, by name.
+pub const TEXT_CORPORA: [&str; 4] = ["english", "code", "cjk", "russian"];
+
+fn corpus_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../benches/corpus")
+}
+
+/// A corpus file's contents; exits with a hint when the corpus has not been generated.
+pub fn read(name: &str) -> String {
+    let path = corpus_dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        eprintln!("{}: {e}\nGenerate the corpus first: node scripts/gen-corpus.mjs", path.display());
+        std::process::exit(2)
+    })
+}
+
+/// A JSON corpus file.
+pub fn read_json(name: &str) -> Value {
+    serde_json::from_str(&read(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Points the reference crate at tiktoken-rs's copy of `o200k_base.tiktoken` (it would
+/// otherwise download it) and loads it.
+pub fn reference_encoding() -> openai_harmony::HarmonyEncoding {
+    if std::env::var_os("TIKTOKEN_ENCODINGS_BASE").is_none() {
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+        let registry = cargo_home.join("registry/src");
+        let assets = std::fs::read_dir(&registry)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .flat_map(|index| std::fs::read_dir(index.path()).into_iter().flatten().flatten())
+            .map(|krate| krate.path().join("assets"))
+            .find(|dir| dir.join("o200k_base.tiktoken").is_file() && dir.to_string_lossy().contains("tiktoken-rs"))
+            .expect("tiktoken-rs assets with o200k_base.tiktoken in the cargo registry");
+        std::env::set_var("TIKTOKEN_ENCODINGS_BASE", assets);
+    }
+    openai_harmony::load_harmony_encoding(openai_harmony::HarmonyEncodingName::HarmonyGptOss)
+        .expect("reference encoding loads")
+}
+
+/// The completion text of `completion.json` tokenised with special tokens, and the role the
+/// parse starts with.
+pub fn completion_tokens() -> Vec<u32> {
+    let completion = read_json("completion.json");
+    let text = completion["text"].as_str().expect("completion text");
+    let tokenizer = harmony_core::Tokenizer::get();
+    let mut tokens = Vec::new();
+    tokenizer.encode_into(text, &harmony_core::SpecialTokenSet::All, &mut tokens);
+    tokens
+}
