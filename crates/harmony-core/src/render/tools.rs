@@ -156,7 +156,8 @@ When you send a message containing Python code to python, it will be executed in
     #[test]
     fn parameterless_function() {
         let ns = ToolNamespaceConfig::new("functions", None, vec![ToolDescription::new("f", "", None)]);
-        let expected = "# Tools\n\n## functions\n\nnamespace functions {\n\ntype f = () => any;\n\n} // namespace functions";
+        let expected =
+            "# Tools\n\n## functions\n\nnamespace functions {\n\ntype f = () => any;\n\n} // namespace functions";
         assert_eq!(section(vec![ns]), expected);
     }
 
@@ -189,7 +190,8 @@ When you send a message containing Python code to python, it will be executed in
 
     #[test]
     fn top_level_object_description() {
-        let parameters = json!({"type": "object", "description": "params object", "properties": {"a": {"type": "string"}}});
+        let parameters =
+            json!({"type": "object", "description": "params object", "properties": {"a": {"type": "string"}}});
         let ns = ToolNamespaceConfig::new("functions", None, vec![ToolDescription::new("k", "", Some(parameters))]);
         let expected = "# Tools\n\n## functions\n\nnamespace functions {\n\ntype k = (_: // params object\n{\na?: string,\n}) => any;\n\n} // namespace functions";
         assert_eq!(section(vec![ns]), expected);

@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 #[cfg(test)]
 mod tests;
@@ -22,7 +22,8 @@ mod tests;
 /// Deepest sub-schema level that is rendered; deeper sub-schemas render as `any`.
 ///
 /// The root is level 0; object properties, union variants and array `items` are one level
-/// below their parent.
+/// below their parent. A property whose `oneOf` is an array is not a level of its own: its
+/// variants are one level below the object.
 pub const MAX_DEPTH: usize = 256;
 
 /// Renders `schema` as TypeScript type text; `indent` prefixes every indented line (the
@@ -175,13 +176,7 @@ impl Writer<'_, '_> {
         self.out.push('}');
     }
 
-    fn properties(
-        &mut self,
-        properties: &Map<String, Value>,
-        schema: &Value,
-        extra: usize,
-        depth: usize,
-    ) {
+    fn properties(&mut self, properties: &Map<String, Value>, schema: &Value, extra: usize, depth: usize) {
         let required: HashSet<&str> = match schema.get("required") {
             Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
             _ => HashSet::new(),
@@ -341,11 +336,7 @@ fn write_json(out: &mut String, value: &Value) {
         match next {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            // serde_json displays numbers with the same itoa/shortest-float code it
-            // serialises them with, so `1e20` and `10.0` come out as in the reference.
-            Value::Number(n) => {
-                let _ = write!(out, "{n}"); // writing to a String cannot fail
-            }
+            Value::Number(n) => write_number(out, n),
             Value::String(s) => write_json_string(out, s),
             Value::Array(items) => {
                 out.push('[');
@@ -377,6 +368,18 @@ fn write_json(out: &mut String, value: &Value) {
             }
             break item;
         };
+    }
+}
+
+/// A number as the reference displays it: integers as written, floats as the shortest
+/// round-trip text (`1.5`, `10.0`, `1e20`, `1e-7`). serde_json 1.0.140, which the reference
+/// was built with, formats floats with ryu; newer ones use zmij, which picks the same digits
+/// and layout but writes a positive exponent as `e+20`, so that `+` is dropped.
+fn write_number(out: &mut String, n: &Number) {
+    let start = out.len();
+    let _ = write!(out, "{n}"); // writing to a String cannot fail
+    if let Some(at) = out[start..].find("e+") {
+        out.remove(start + at + 1);
     }
 }
 
