@@ -2,8 +2,10 @@
 //!
 //! * `vocab_blob.bin`    — the bytes of tokens 0 ..= 199 997, concatenated;
 //! * `vocab_offsets.bin` — 199 999 `u32` offsets into the blob;
-//! * `vocab_table.bin`   — open-addressing hash table (24-byte slots `a, b: u64, len, rank: u32`)
-//!   keyed by token bytes, laid out by `src/tokenizer/keyhash.rs`;
+//! * `vocab_table.bin`   — open-addressing hash table (16-byte slots `a: u64, c: u32,
+//!   rank | len << 24: u32`) keyed by token bytes, laid out by `src/tokenizer/keyhash.rs`;
+//! * `vocab_pair2.bin`   — rank of every 2-byte string (`u32::MAX` if none), indexed by
+//!   `b0 | b1 << 8`: the first round of every merge hits this small table instead;
 //! * `tokenizer_tables.rs` — byte ranks, Unicode class tables for the pre-tokeniser (taken from
 //!   `regex-syntax`, so the Unicode version is the one the `regex` crate uses), case folds of the
 //!   contraction letters, Python's non-printable ranges (for `repr`), special-token texts.
@@ -82,31 +84,39 @@ fn run() -> Result<(), BoxErr> {
 
     // Hash table with linear probing.
     let mask = keyhash::TABLE_SLOTS - 1;
-    let mut slots: Vec<Option<(u64, u64, u32, u32)>> = vec![None; keyhash::TABLE_SLOTS];
+    let mut slots: Vec<Option<(u64, u32, u32)>> = vec![None; keyhash::TABLE_SLOTS];
     let mut max_probe = 0usize;
     let mut seen: HashMap<&[u8], u32> = HashMap::with_capacity(tokens.len());
     for (rank, t) in tokens.iter().enumerate() {
         if let Some(prev) = seen.insert(t.as_slice(), rank as u32) {
             return Err(format!("duplicate token bytes for ranks {prev} and {rank}").into());
         }
-        let (a, b) = keyhash::key(t);
-        let mut i = keyhash::slot_index(a, b, t.len());
+        let (a, c) = keyhash::key(t);
+        let mut i = keyhash::slot_index(a, c, t.len());
         let mut probe = 0;
         while slots[i].is_some() {
             i = (i + 1) & mask;
             probe += 1;
         }
         max_probe = max_probe.max(probe);
-        slots[i] = Some((a, b, t.len() as u32, rank as u32));
+        if t.len() > 255 || rank >= 1 << 24 {
+            return Err("token too long for the slot layout".into());
+        }
+        slots[i] = Some((a, c, rank as u32 | (t.len() as u32) << 24));
     }
-    let mut table = Vec::with_capacity(keyhash::TABLE_SLOTS * 24);
+    let mut table = Vec::with_capacity(keyhash::TABLE_SLOTS * 16);
     for s in &slots {
-        let (a, b, len, rank) = s.unwrap_or((0, 0, 0, 0));
+        let (a, c, meta) = s.unwrap_or((0, 0, 0));
         table.extend_from_slice(&u64b(a));
-        table.extend_from_slice(&u64b(b));
-        table.extend_from_slice(&u32b(len));
-        table.extend_from_slice(&u32b(rank));
+        table.extend_from_slice(&u32b(c));
+        table.extend_from_slice(&u32b(meta));
     }
+    let mut pair2 = Vec::with_capacity(65536 * 4);
+    for i in 0..65536u32 {
+        let key = [(i & 0xff) as u8, (i >> 8) as u8];
+        pair2.extend_from_slice(&u32b(seen.get(key.as_slice()).copied().unwrap_or(u32::MAX)));
+    }
+    std::fs::write(out.join("vocab_pair2.bin"), &pair2)?;
     std::fs::write(out.join("vocab_blob.bin"), &blob)?;
     std::fs::write(out.join("vocab_offsets.bin"), &offsets)?;
     std::fs::write(out.join("vocab_table.bin"), &table)?;

@@ -155,6 +155,10 @@ fn letters(s: &[u8], j: usize) -> Letters {
                 // W+ from here: the maximal run of Ll / Lm / Lo / M.
                 p += l;
                 loop {
+                    // Fast path for ASCII lower-case runs.
+                    while p < s.len() && s[p].is_ascii_lowercase() {
+                        p += 1;
+                    }
                     let (c2, l2) = class_at_or_end(s, p);
                     if matches!(c2, C_LOWER | C_BOTH | C_MARK) {
                         p += l2;

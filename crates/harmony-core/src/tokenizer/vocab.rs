@@ -15,23 +15,26 @@ static OFFSETS_RAW: &Align8<[u8]> =
     &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_offsets.bin")));
 static TABLE_RAW: &Align8<[u8]> =
     &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")));
+static PAIR2_RAW: &Align8<[u8]> =
+    &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")));
 
-/// One slot of the hash table (`len == 0`: empty). Layout written by `build.rs`.
+/// One slot of the hash table (`meta == 0`: empty; else `rank | len << 24`). Layout written by
+/// `build.rs`.
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct Slot {
     a: u64,
-    b: u64,
-    len: u32,
-    rank: u32,
+    c: u32,
+    meta: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<Slot>() == 24);
+const _: () = assert!(std::mem::size_of::<Slot>() == 16);
 const _: () = assert!(
     include_bytes!(concat!(env!("OUT_DIR"), "/vocab_offsets.bin")).len() == (N_RANKS + 1) * 4
 );
 const _: () =
-    assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")).len() == TABLE_SLOTS * 24);
+    assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")).len() == TABLE_SLOTS * 16);
+const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")).len() == 65536 * 4);
 const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_blob.bin")).len() == BLOB_LEN);
 
 #[inline(always)]
@@ -44,10 +47,23 @@ fn offsets() -> &'static [u32] {
 
 #[inline(always)]
 fn slots() -> &'static [Slot] {
-    // SAFETY: TABLE_RAW is 8-aligned, holds exactly TABLE_SLOTS records of 24 bytes (checked at
+    // SAFETY: TABLE_RAW is 8-aligned, holds exactly TABLE_SLOTS records of 16 bytes (checked at
     // compile time), Slot is repr(C) of plain integers (any bit pattern valid, no padding), and
     // build.rs wrote the fields in the target's endianness in this order.
     unsafe { std::slice::from_raw_parts(TABLE_RAW.0.as_ptr().cast::<Slot>(), TABLE_SLOTS) }
+}
+
+#[inline(always)]
+fn pair2() -> &'static [u32; 65536] {
+    // SAFETY: PAIR2_RAW is 8-aligned and exactly 65536 * 4 bytes long (checked at compile time);
+    // any bit pattern is a valid u32, written in the target's endianness.
+    unsafe { &*PAIR2_RAW.0.as_ptr().cast::<[u32; 65536]>() }
+}
+
+/// Rank of the 2-byte string `b0 b1`, or `u32::MAX`.
+#[inline(always)]
+pub(crate) fn rank_of_pair(b0: u8, b1: u8) -> u32 {
+    pair2()[b0 as usize | (b1 as usize) << 8]
 }
 
 /// The bytes of ordinary token `rank`, or `None` when `rank >= N_RANKS`.
@@ -67,20 +83,25 @@ pub(crate) fn rank_of(bytes: &[u8]) -> Option<u32> {
     if n == 0 || n > MAX_TOKEN_LEN {
         return None;
     }
-    let (a, b) = keyhash::key(bytes);
+    if n == 2 {
+        let r = rank_of_pair(bytes[0], bytes[1]);
+        return (r != u32::MAX).then_some(r);
+    }
+    let (a, c) = keyhash::key(bytes);
     let table = slots();
-    let mut i = keyhash::slot_index(a, b, n);
+    let mut i = keyhash::slot_index(a, c, n);
     loop {
         // SAFETY: slot_index returns a value < TABLE_SLOTS (top TABLE_BITS bits of a u64) and
         // the probe index is masked with TABLE_SLOTS - 1, so `i < table.len()`.
         let s = unsafe { table.get_unchecked(i) };
-        if s.len == 0 {
+        if s.meta == 0 {
             return None;
         }
-        if s.a == a && s.b == b && s.len as usize == n {
-            // Keys identify strings of up to 16 bytes; longer ones need the middle compared.
-            if n <= 16 || token_bytes(s.rank) == Some(bytes) {
-                return Some(s.rank);
+        if s.a == a && s.c == c && (s.meta >> 24) as usize == n {
+            let rank = s.meta & 0x00ff_ffff;
+            // Keys identify strings of up to 12 bytes; longer ones need comparing.
+            if n <= keyhash::EXACT_KEY_LEN || token_bytes(rank) == Some(bytes) {
+                return Some(rank);
             }
         }
         i = (i + 1) & (TABLE_SLOTS - 1);
