@@ -23,6 +23,10 @@ fn encode(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("encode/{name}"));
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function("harmony-core", |b| b.iter(|| ours.encode_ordinary(&text)));
+        // The text as never seen before: the per-thread merge caches emptied before each pass.
+        group.bench_function("harmony-core-unseen", |b| {
+            b.iter_batched(|| ours.clear_thread_caches(), |()| ours.encode_ordinary(&text), BatchSize::PerIteration)
+        });
         group.bench_function("bpe-openai", |b| b.iter(|| bpe.encode(text.as_str())));
         group.bench_function("tiktoken-rs", |b| b.iter(|| tiktoken.encode_ordinary(&text)));
         group.finish();

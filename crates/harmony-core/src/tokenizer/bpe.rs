@@ -148,6 +148,16 @@ thread_local! {
     static WORKSPACE: RefCell<Box<Workspace>> = RefCell::new(Box::new(Workspace::new()));
 }
 
+/// Empties this thread's caches, so the next encode sees its text as never seen before
+/// (benchmarks of unseen text use it).
+pub(crate) fn clear_thread_caches() {
+    let _ = WORKSPACE.try_with(|cell| {
+        if let Ok(mut ws) = cell.try_borrow_mut() {
+            **ws = Workspace::new();
+        }
+    });
+}
+
 /// Per-thread state of the merge loops: the pair cache and scratch arrays (reused, so a piece
 /// costs no allocation and no zeroing).
 struct Workspace {

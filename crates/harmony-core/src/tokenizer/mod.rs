@@ -91,6 +91,13 @@ impl Tokenizer {
         out
     }
 
+    /// Empties the calling thread's merge caches, so that the next call costs what text never
+    /// seen before costs. For benchmarks; results never depend on the caches.
+    #[doc(hidden)]
+    pub fn clear_thread_caches(&self) {
+        bpe::clear_thread_caches();
+    }
+
     /// Number of tokens `encode_ordinary` would return, without materialising them.
     pub fn count_ordinary(&self, text: &str) -> usize {
         let mut c = Counter(0);
