@@ -1,0 +1,112 @@
+// Loading of the conformance fixtures (fixtures/conformance/*.jsonl, produced by the reference
+// openai-harmony 0.0.8) and the helpers the specs share: snapshots, message normalisation and a
+// seeded random generator (every random choice in the suite is reproducible from its seed).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { Message, StreamableParser } from '../../src-ts/index.js';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'conformance');
+
+export interface Expected {
+  error: boolean;
+  message?: string;
+  error_type?: string;
+  [key: string]: unknown;
+}
+
+export interface FixtureCase {
+  id: string;
+  kind: 'encode' | 'render' | 'parse' | 'stream' | 'stop_tokens';
+  op?: string;
+  note?: string;
+  expected: Expected;
+  [key: string]: unknown;
+}
+
+export interface StreamCase extends FixtureCase {
+  tokens: number[];
+  role: string | null;
+  strict: boolean;
+  expected: Expected & {
+    steps: Snapshot[];
+    messages: PlainMessage[];
+    messages_before_eos?: PlainMessage[];
+    eos_step?: Snapshot;
+    error_at?: number;
+  };
+}
+
+export function loadCases(file: string): FixtureCase[] {
+  return readFileSync(join(FIXTURES, `${file}.jsonl`), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as FixtureCase);
+}
+
+export interface Snapshot {
+  state: string;
+  current_role: string | null;
+  current_channel: string | null;
+  current_recipient: string | null;
+  current_content_type: string | null;
+  last_content_delta: string | null;
+  current_content: string;
+}
+
+export function snapshot(p: StreamableParser): Snapshot {
+  return {
+    state: p.state,
+    current_role: p.currentRole,
+    current_channel: p.currentChannel,
+    current_recipient: p.currentRecipient,
+    current_content_type: p.currentContentType,
+    last_content_delta: p.lastContentDelta,
+    current_content: p.currentContent,
+  };
+}
+
+export interface PlainMessage {
+  role: string;
+  name: string | null;
+  content: { type: string; text?: string }[];
+  channel?: string;
+  recipient?: string;
+  content_type?: string;
+}
+
+/** A message as the fixtures write parse results (key order irrelevant for toEqual). */
+export function plain(m: Message): PlainMessage {
+  return m.toJSON() as PlainMessage;
+}
+
+export const plainAll = (ms: readonly Message[]): PlainMessage[] => ms.map(plain);
+
+/** mulberry32: a tiny seeded PRNG. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Splits `tokens` into consecutive chunks of random sizes (1..maxSize, sometimes empty). */
+export function randomSplit(tokens: readonly number[], random: () => number, maxSize = 8): number[][] {
+  const out: number[][] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const size = random() < 0.05 ? 0 : 1 + Math.floor(random() * maxSize);
+    out.push(tokens.slice(i, i + size));
+    i += size;
+  }
+  if (random() < 0.3) out.push([]);
+  return out;
+}
+
+/** The first line of a reference error message (what the library's message must contain). */
+export const firstLine = (message: string | undefined): string => (message ?? '').split('\n')[0]!;

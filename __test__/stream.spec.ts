@@ -1,0 +1,211 @@
+// parseStream and HarmonyParseStream over token batches of random sizes give the same events and
+// messages as StreamableParser; errors, the onError policy and early exit behave.
+import { describe, expect, it } from 'vitest';
+
+import {
+  HarmonyError,
+  HarmonyParseStream,
+  StreamableParser,
+  loadHarmonyEncoding,
+  parseStream,
+  type HarmonyEvent,
+  type Role,
+  type TokenChunk,
+} from '../src-ts/index.js';
+import { firstLine, loadCases, randomSplit, rng, type StreamCase } from './helpers/fixtures.js';
+
+const enc = loadHarmonyEncoding();
+const cases = loadCases('stream') as StreamCase[];
+
+/** Events as comparable plain data. */
+const plainEvents = (events: HarmonyEvent[]): unknown[] =>
+  events.map((e) => (e.type === 'message-end' ? { ...e, message: e.message.toJSON() } : { ...e }));
+
+/** The reference run: one processMany over everything, then processEos. */
+function reference(c: StreamCase): { events: HarmonyEvent[]; error?: HarmonyError } {
+  const p = new StreamableParser(enc, c.role as Role | null, { strict: c.strict });
+  const events: HarmonyEvent[] = [];
+  for (const t of c.tokens) {
+    try {
+      events.push(...p.processMany([t]));
+    } catch (e) {
+      return { events, error: e as HarmonyError };
+    }
+  }
+  try {
+    events.push(...p.processEos());
+  } catch (e) {
+    return { events, error: e as HarmonyError };
+  }
+  return { events };
+}
+
+async function* asyncChunks(chunks: TokenChunk[]): AsyncGenerator<TokenChunk> {
+  for (const c of chunks) {
+    await Promise.resolve();
+    yield c;
+  }
+}
+
+async function collect(iter: AsyncIterable<HarmonyEvent>): Promise<{ events: HarmonyEvent[]; error?: HarmonyError }> {
+  const events: HarmonyEvent[] = [];
+  try {
+    for await (const e of iter) events.push(e);
+  } catch (e) {
+    expect(e).toBeInstanceOf(HarmonyError);
+    return { events, error: e as HarmonyError };
+  }
+  return { events };
+}
+
+function chunksFor(c: StreamCase, seed: number): TokenChunk[] {
+  const random = rng(seed);
+  return randomSplit(c.tokens, random, 1 + Math.floor(random() * 32)).map((chunk, i) =>
+    chunk.length === 1 && i % 2 === 0 ? chunk[0]! : i % 3 === 0 ? Uint32Array.from(chunk) : chunk,
+  );
+}
+
+describe('parseStream ≡ StreamableParser', () => {
+  it.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const want = reference(c);
+    for (const seed of [11, 12, 13]) {
+      const chunks = chunksFor(c, seed * 1000 + c.tokens.length);
+      const options = { role: c.role as Role | null, strict: c.strict, encoding: enc };
+      for (const got of [await collect(parseStream(chunks, options)), await collect(parseStream(asyncChunks(chunks), options))]) {
+        expect(plainEvents(got.events)).toEqual(plainEvents(want.events));
+        expect(got.error?.message).toBe(want.error?.message);
+        if (c.expected.error) expect(got.error?.message).toContain(firstLine(c.expected.message));
+      }
+    }
+  });
+});
+
+describe('HarmonyParseStream ≡ StreamableParser', () => {
+  it.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const want = reference(c);
+    const chunks = chunksFor(c, 99 + c.tokens.length);
+    const readable = new ReadableStream<TokenChunk>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const got = await collect(readable.pipeThrough(new HarmonyParseStream({ role: c.role as Role | null, strict: c.strict })));
+    expect(plainEvents(got.events)).toEqual(plainEvents(want.events));
+    expect(got.error?.message).toBe(want.error?.message);
+  });
+});
+
+describe('streams', () => {
+  const toks = enc.encode('<|channel|>analysis<|message|>Think.<|end|><|start|>assistant<|channel|>final<|message|>Hello!<|return|>', { allowedSpecial: 'all' });
+
+  it('emits typed events with the channel on deltas', async () => {
+    const events = (await collect(parseStream([toks]))).events;
+    expect(events.map((e) => e.type)).toEqual([
+      'message-start',
+      'content-delta',
+      'content-delta',
+      'message-end',
+      'message-start',
+      'content-delta',
+      'content-delta',
+      'message-end',
+    ]);
+    const deltas = events.filter((e) => e.type === 'content-delta');
+    expect(deltas.map((d) => [d.channel, d.delta])).toEqual([
+      ['analysis', 'Think'],
+      ['analysis', '.'],
+      ['final', 'Hello'],
+      ['final', '!'],
+    ]);
+    const last = events.at(-1);
+    expect(last?.type === 'message-end' && last.stopToken).toBe('return');
+  });
+
+  it('emits tool-call events', async () => {
+    const call = enc.encode('<|start|>assistant to=functions.get_weather<|channel|>commentary <|constrain|>json<|message|>{"city":"Paris"}<|call|>', {
+      allowedSpecial: 'all',
+    });
+    const events = (await collect(parseStream([call], { role: null }))).events;
+    const tool = events.find((e) => e.type === 'tool-call');
+    expect(tool).toEqual({ type: 'tool-call', recipient: 'functions.get_weather', contentType: '<|constrain|>json', arguments: '{"city":"Paris"}' });
+    const start = events.find((e) => e.type === 'message-start');
+    expect(start).toMatchObject({ role: 'assistant', channel: 'commentary', recipient: 'functions.get_weather', contentType: '<|constrain|>json' });
+  });
+
+  it('throws from the iterator after yielding the events before the error', async () => {
+    const bad = [...enc.encode('<|channel|>final<|message|>Hi<|end|>', { allowedSpecial: 'all' }), 24912];
+    const got = await collect(parseStream([bad]));
+    expect(got.events.map((e) => e.type)).toEqual(['message-start', 'content-delta', 'message-end']);
+    expect(got.error?.code).toBe('ERR_HARMONY_PARSE');
+    expect(got.error?.tokenIndex).toBe(bad.length - 1);
+  });
+
+  it('rejects invalid chunks', async () => {
+    await expect(collect(parseStream(['abc' as never]))).resolves.toMatchObject({ error: { code: 'ERR_HARMONY_INVALID_ARGUMENT' } });
+    await expect(collect(parseStream([-1]))).resolves.toMatchObject({ error: { code: 'ERR_HARMONY_INVALID_TOKEN' } });
+    await expect(collect(parseStream(42 as never))).resolves.toMatchObject({ error: { code: 'ERR_HARMONY_INVALID_ARGUMENT' } });
+  });
+
+  it('stops reading the source when the consumer stops early', async () => {
+    let pulled = 0;
+    let closed = false;
+    const source = {
+      [Symbol.iterator](): Iterator<number> {
+        let i = 0;
+        return {
+          next: () => {
+            pulled++;
+            return i < toks.length ? { value: toks[i++]!, done: false } : { value: undefined, done: true };
+          },
+          return: () => {
+            closed = true;
+            return { value: undefined, done: true };
+          },
+        };
+      },
+    };
+    for await (const e of parseStream(source)) {
+      if (e.type === 'content-delta') break;
+    }
+    expect(closed).toBe(true);
+    expect(pulled).toBeLessThan(toks.length);
+  });
+
+  it('HarmonyParseStream: terminate (default) errors the stream; a callback skips the bad token', async () => {
+    const good = enc.encode('<|channel|>final<|message|>Hi<|end|>', { allowedSpecial: 'all' });
+    const input = [...good, 24912, 200006, ...enc.encode('assistant<|channel|>final<|message|>Yo<|end|>', { allowedSpecial: 'all' })];
+    const stream = (s: TransformStream<TokenChunk, HarmonyEvent>): Promise<{ events: HarmonyEvent[]; error?: HarmonyError }> =>
+      collect(
+        new ReadableStream<TokenChunk>({
+          start(controller) {
+            controller.enqueue(input);
+            controller.close();
+          },
+        }).pipeThrough(s),
+      );
+    const terminated = await stream(new HarmonyParseStream());
+    expect(terminated.error?.code).toBe('ERR_HARMONY_PARSE');
+    expect(terminated.events.filter((e) => e.type === 'message-end')).toHaveLength(1);
+    const errors: HarmonyError[] = [];
+    const skipped = await stream(new HarmonyParseStream({ onError: (e) => errors.push(e) }));
+    expect(skipped.error).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe('ERR_HARMONY_PARSE');
+    const ends = skipped.events.filter((e) => e.type === 'message-end');
+    expect(ends.map((e) => e.type === 'message-end' && e.message.text)).toEqual(['Hi', 'Yo']);
+  });
+
+  it('per-token process and processMany can be mixed and keep the events right', () => {
+    const p = new StreamableParser(enc, 'assistant');
+    for (let i = 0; i < 4; i++) p.process(toks[i]!); // header and 'Think'
+    const events = p.processMany(toks.subarray(4));
+    const deltas = events.filter((e) => e.type === 'content-delta');
+    expect(deltas[0]).toEqual({ type: 'content-delta', delta: '.', channel: 'analysis' });
+    expect(deltas[1]).toEqual({ type: 'content-delta', delta: 'Hello', channel: 'final' });
+    expect(p.messages.map((m) => m.text)).toEqual(['Think.', 'Hello!']);
+    expect(events.filter((e) => e.type === 'message-end')).toHaveLength(2);
+    expect(Object.isFrozen(p.messages)).toBe(true);
+    expect(p.messages).toBe(p.messages);
+  });
+});

@@ -1,0 +1,17 @@
+//! Node.js binding of `harmony-core` (napi-rs). Conversion only: JS values in, core calls,
+//! JS values out. Every Harmony decision lives in the core; the public TypeScript API wraps these
+//! `Binding*` classes (`src-ts/`), which never appear in the package's public types.
+#![deny(clippy::all)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+mod encoding;
+mod error;
+mod event;
+mod gateway;
+mod parser;
+mod tasks;
+
+pub use encoding::BindingEncoding;
+pub use event::BindingEvent;
+pub use gateway::{BindingRecoveringParser, BindingRecovery};
+pub use parser::BindingStreamParser;

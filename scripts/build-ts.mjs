@@ -1,0 +1,34 @@
+// Compiles src-ts twice — ESM (dist/esm) and CommonJS (dist/cjs), each with its .d.ts — and
+// marks each output folder with its module type. Run after `napi build` (npm run build).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const tsc = require.resolve('typescript/bin/tsc');
+
+if (!existsSync(join(root, 'binding', 'binding.cjs'))) {
+  throw new Error('binding/binding.cjs is missing: run `npm run build:native` first');
+}
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+for (const [config, dir, type] of [
+  ['tsconfig.build.json', 'esm', 'module'],
+  ['tsconfig.cjs.json', 'cjs', 'commonjs'],
+]) {
+  execFileSync(process.execPath, [tsc, '-p', join(root, config)], { stdio: 'inherit', cwd: root });
+  mkdirSync(join(root, 'dist', dir), { recursive: true });
+  writeFileSync(join(root, 'dist', dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
+  // src-ts/native/ is one folder shallower than dist/<format>/native/: point the loader import
+  // at the same binding/ folder from there (the only path that differs between the trees).
+  for (const file of ['index.js', 'index.d.ts']) {
+    const path = join(root, 'dist', dir, 'native', file);
+    const text = readFileSync(path, 'utf8');
+    const fixed = text.replaceAll('../../binding/binding.cjs', '../../../binding/binding.cjs');
+    if (fixed === text && file === 'index.js') throw new Error(`no binding import found in ${path}`);
+    writeFileSync(path, fixed);
+  }
+}
+console.log('built dist/esm and dist/cjs');

@@ -1,0 +1,80 @@
+/**
+ * `Conversation`: an immutable list of messages. `toJSON()` is the reference's
+ * `Conversation.to_dict()` (`{ messages: [...] }`).
+ *
+ * @module
+ */
+
+import { invalidArgument } from '../errors.js';
+import type { ConversationInput, ConversationJSON, MessageInput } from '../types.js';
+import { defineInspect, describe, kWireJSON, requireList } from './internal.js';
+import { Message, messageFromJSON, parseJSONArgument } from './message.js';
+
+let makeConversation: (messages: readonly Message[]) => Conversation;
+
+/** A conversation: messages in order. */
+export class Conversation {
+  readonly #messages: readonly Message[];
+  /** The JSON sent to the native renderer, computed once (the object is immutable). */
+  #wire: string | undefined;
+
+  static {
+    makeConversation = (messages) => new Conversation(messages);
+  }
+
+  private constructor(messages: readonly Message[]) {
+    this.#messages = Object.freeze(messages);
+    Object.freeze(this);
+  }
+
+  /** A conversation of these messages (`Message` objects or their JSON). */
+  static fromMessages(messages: Iterable<Message | MessageInput>): Conversation {
+    return new Conversation(requireList(messages, 'messages').map((m, i) => messageFromJSON(m, `messages[${i}]`, i)));
+  }
+
+  /** The messages. */
+  get messages(): readonly Message[] {
+    return this.#messages;
+  }
+
+  /** Number of messages. */
+  get length(): number {
+    return this.#messages.length;
+  }
+
+  /** Iterates over the messages. */
+  [Symbol.iterator](): IterableIterator<Message> {
+    return this.#messages[Symbol.iterator]();
+  }
+
+  /** A copy with more messages at the end. */
+  addingMessages(...messages: (Message | MessageInput)[]): Conversation {
+    const start = this.#messages.length;
+    return new Conversation([...this.#messages, ...messages.map((m, i) => messageFromJSON(m, `messages[${start + i}]`, start + i))]);
+  }
+
+  /** `{ messages: [...] }` with each message as `Message#toJSON()`. */
+  toJSON(): ConversationJSON {
+    return { messages: this.#messages.map((m) => m.toJSON()) };
+  }
+
+  /**
+   * A conversation from its JSON: `{ messages: [...] }` (object or string), or a bare array of
+   * messages. Errors name the message (`messageIndex`) and field.
+   */
+  static fromJSON(value: ConversationInput | readonly MessageInput[] | string): Conversation {
+    const v: unknown = typeof value === 'string' ? parseJSONArgument(value, 'conversation') : value;
+    const list = Array.isArray(v) ? v : (v as { messages?: unknown } | null)?.messages;
+    if (v === null || typeof v !== 'object' || list === undefined) {
+      throw invalidArgument(`conversation must be { messages: [...] } or an array of messages, got ${describe(v)}`, 'conversation');
+    }
+    return makeConversation(requireList(list, 'messages').map((m, i) => messageFromJSON(m, `messages[${i}]`, i)));
+  }
+
+  /** @internal The cached wire JSON (see `encoding.ts`). */
+  [kWireJSON](): string {
+    if (this.#wire === undefined) this.#wire = JSON.stringify(this);
+    return this.#wire;
+  }
+}
+defineInspect(Conversation, 'Conversation');

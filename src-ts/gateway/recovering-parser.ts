@@ -1,0 +1,202 @@
+/**
+ * The never-throwing parser shared by the gateway mappers, over the core's `RecoveringParser`,
+ * and text mode (`parseText`, `TextStreamParser`). Events are the package's `HarmonyEvent`s
+ * plus `RecoveredEvent`s, in stream order.
+ *
+ * @module
+ */
+
+import { messageFromJSON, type Message } from '../builders/message.js';
+import { loadHarmonyEncoding, nativeOf } from '../encoding.js';
+import { ErrorCode, HarmonyError, fromNativeError, invalidArgument } from '../errors.js';
+import { native } from '../native/index.js';
+import type { HarmonyEvent, MessageStartEvent } from '../stream/events.js';
+import { toUint32Array, type TokenInput } from '../tokens.js';
+import { isRole, type Role, type StopToken } from '../values.js';
+
+/** What the recovering parser stepped in for (see `docs/gateway.md`). */
+export type RecoveryKind =
+  | 'stray-stop-token'
+  | 'missing-start'
+  | 'broken-header'
+  | 'interrupted-header'
+  | 'header-eos'
+  | 'control-token-in-recipient';
+
+/** One intervention on malformed model output. */
+export interface Recovery {
+  kind: RecoveryKind;
+  /** Index of the token (among all tokens fed) where it was noticed. */
+  tokenIndex: number;
+  /** A human-readable explanation, for logs. */
+  detail: string;
+}
+
+/** A recovery, as an event in stream order. A recovered tail's `message-start` follows it. */
+export interface RecoveredEvent extends Recovery {
+  type: 'recovered';
+}
+
+/** The events of the gateway parsers. */
+export type GatewayEvent = HarmonyEvent | RecoveredEvent;
+
+/** Options of the text parsers. */
+export interface TextParseOptions {
+  /** Throw an `ERR_HARMONY_PARSE` `HarmonyError` instead of recovering. @defaultValue `false` */
+  strict?: boolean;
+}
+
+type NativeParser = InstanceType<typeof native.BindingRecoveringParser>;
+type Wire = ReturnType<NativeParser['processMany']>[number];
+
+/** @internal The recovering parser with typed events; `strict` turns a recovery into an error. */
+export class RecoveringParser {
+  readonly #native: NativeParser;
+  readonly #strict: boolean;
+  #channel: string | undefined;
+  #recipient: string | undefined;
+  readonly messages: Message[] = [];
+  readonly recovered: Recovery[] = [];
+
+  constructor(role: Role | null, strict: boolean | undefined) {
+    if (role !== null && !isRole(role)) throw invalidArgument(`unknown role: ${String(role)}`, 'role');
+    if (strict !== undefined && typeof strict !== 'boolean') throw invalidArgument('strict must be a boolean', 'strict');
+    this.#strict = strict ?? false;
+    try {
+      this.#native = new native.BindingRecoveringParser(nativeOf(loadHarmonyEncoding()), role);
+    } catch (error) {
+      throw fromNativeError(error);
+    }
+  }
+
+  pushTokens(tokens: TokenInput): GatewayEvent[] {
+    const batch = toUint32Array(tokens);
+    return this.#convert(this.#call(() => this.#native.processMany(batch)));
+  }
+  pushText(text: string): GatewayEvent[] {
+    if (typeof text !== 'string') throw invalidArgument('text must be a string', 'text');
+    return this.#convert(this.#call(() => this.#native.processText(text)));
+  }
+  end(): GatewayEvent[] {
+    return this.#convert(this.#call(() => this.#native.processEos()));
+  }
+
+  #call(fn: () => Wire[]): Wire[] {
+    try {
+      return fn();
+    } catch (error) {
+      throw fromNativeError(error);
+    }
+  }
+
+  #convert(raw: Wire[]): GatewayEvent[] {
+    return raw.map((ev): GatewayEvent => {
+      if (typeof ev === 'string') {
+        const delta: GatewayEvent = { type: 'content-delta', delta: ev };
+        if (this.#channel !== undefined) delta.channel = this.#channel;
+        if (this.#recipient !== undefined) delta.recipient = this.#recipient;
+        return delta;
+      }
+      switch (ev.type) {
+        case 'recovered': {
+          const r: Recovery = { kind: ev.kind as RecoveryKind, tokenIndex: ev.tokenIndex, detail: ev.detail };
+          if (this.#strict) throw new HarmonyError(ErrorCode.Parse, `${r.kind}: ${r.detail}`, { tokenIndex: r.tokenIndex });
+          this.recovered.push(r);
+          return { type: 'recovered', ...r };
+        }
+        case 'message-start':
+          this.#channel = ev.channel ?? undefined;
+          this.#recipient = ev.recipient ?? undefined;
+          return withoutNulls(ev) as MessageStartEvent;
+        case 'message-end': {
+          const message = messageFromJSON(JSON.parse(ev.message) as unknown, 'message');
+          this.messages.push(message);
+          return { type: 'message-end', message, stopToken: ev.stopToken as StopToken };
+        }
+        case 'tool-call':
+          return withoutNulls(ev) as GatewayEvent;
+        default:
+          return ev as GatewayEvent;
+      }
+    });
+  }
+}
+
+function withoutNulls<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
+}
+
+/** The result of `parseText`. */
+export interface TextParseResult {
+  messages: Message[];
+  events: GatewayEvent[];
+  recovered: Recovery[];
+}
+
+/**
+ * Parses Harmony from decoded text with literal `<|…|>` markers (for servers that only see
+ * detokenised output): the same messages and events as from the tokens.
+ *
+ * @param role - the role of the first message when the text starts right after
+ *   `<|start|>{role}` (default `'assistant'`), or `null` when it starts with `<|start|>`
+ */
+export function parseText(text: string, role: Role | null = 'assistant', options: TextParseOptions = {}): TextParseResult {
+  const parser = new RecoveringParser(role, options.strict);
+  const events = [...parser.pushText(text), ...parser.end()];
+  return { messages: [...parser.messages], events, recovered: [...parser.recovered] };
+}
+
+/** Text mode, streaming: `push(text)` per decoded piece, `end()` at the end of the stream. */
+export class TextStreamParser {
+  readonly #parser: RecoveringParser;
+  /** A high surrogate waiting for its pair (a piece may end in the middle of a character). */
+  #surrogate = '';
+
+  constructor(role: Role | null = 'assistant', options: TextParseOptions = {}) {
+    this.#parser = new RecoveringParser(role, options.strict);
+  }
+
+  /** Feeds a piece of decoded text; returns the events it caused. */
+  push(text: string): GatewayEvent[] {
+    if (typeof text !== 'string') throw invalidArgument('text must be a string', 'text');
+    let piece = this.#surrogate + text;
+    const last = piece.charCodeAt(piece.length - 1);
+    this.#surrogate = last >= 0xd800 && last <= 0xdbff ? piece.slice(-1) : '';
+    if (this.#surrogate) piece = piece.slice(0, -1);
+    return this.#parser.pushText(piece);
+  }
+
+  /** Signals the end of the text; returns the events it caused. */
+  end(): GatewayEvent[] {
+    const rest = this.#surrogate ? this.#parser.pushText(this.#surrogate) : [];
+    this.#surrogate = '';
+    return [...rest, ...this.#parser.end()];
+  }
+
+  /** The completed messages. */
+  get messages(): readonly Message[] {
+    return [...this.#parser.messages];
+  }
+  /** Every recovery so far. */
+  get recovered(): readonly Recovery[] {
+    return [...this.#parser.recovered];
+  }
+}
+
+/** What an assistant message is, for the OpenAI mappings. */
+export type MessageKind =
+  | { kind: 'reasoning' }
+  | { kind: 'text' }
+  | { kind: 'call'; tool: 'function' | 'browser' | 'python' | 'other'; recipient: string };
+
+/** @internal Classifies a message by its header: a recipient makes it a call, whatever the channel. */
+export function classify(start: MessageStartEvent): MessageKind {
+  const r = start.recipient;
+  if (start.role === 'assistant' && r !== undefined && r !== 'all') {
+    if (r.startsWith('functions.')) return { kind: 'call', tool: 'function', recipient: r };
+    if (r.startsWith('browser.')) return { kind: 'call', tool: 'browser', recipient: r };
+    if (r === 'python' || r.startsWith('python.')) return { kind: 'call', tool: 'python', recipient: r };
+    return { kind: 'call', tool: 'other', recipient: r };
+  }
+  return start.channel === 'analysis' ? { kind: 'reasoning' } : { kind: 'text' };
+}
