@@ -5,9 +5,11 @@
 
 mod event;
 mod header;
+mod recover;
 mod stream;
 
 pub use event::{ParseEvent, StopKind};
+pub use recover::{RecoveringEvent, RecoveringParser, Recovery, RecoveryKind};
 pub use stream::{StreamState, StreamableParser};
 
 use crate::chat::{Message, Role};

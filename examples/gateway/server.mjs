@@ -1,0 +1,77 @@
+// An OpenAI-compatible /v1/chat/completions endpoint (JSON and SSE) in front of a fake gpt-oss,
+// with gpt-oss-harmony doing every Harmony step. Run: `npm run build && node examples/gateway/server.mjs`,
+// then e.g. `curl -s localhost:8080/v1/chat/completions -d '{"model":"two-calls","messages":[{"role":"user","content":"hi"}]}'`.
+// The request's `model` picks the recorded scenario (see fake-model.mjs).
+import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
+
+import { ChatCompletionChunkStream, HarmonyError, chatCompletionsToHarmony, foldChunks, loadHarmonyEncoding } from '../../dist/esm/index.js';
+import { recordings, sample } from './fake-model.mjs';
+
+const enc = loadHarmonyEncoding();
+
+async function readJson(req) {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return JSON.parse(body);
+}
+
+function send(res, status, value) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+async function chatCompletions(req, res) {
+  let request;
+  try {
+    request = await readJson(req);
+  } catch {
+    return send(res, 400, { error: { message: 'invalid JSON', type: 'invalid_request_error' } });
+  }
+  let prompt;
+  try {
+    prompt = chatCompletionsToHarmony(request);
+  } catch (error) {
+    if (error instanceof HarmonyError) return send(res, 400, { error: { message: error.message, type: 'invalid_request_error', param: error.field ?? null } });
+    throw error;
+  }
+  // A real gateway would sample from these tokens; the fake model replays a recording instead.
+  enc.renderConversationForCompletion(prompt.conversation, 'assistant');
+  const scenario = request.model in recordings ? request.model : 'answer';
+  const stream = new ChatCompletionChunkStream({ toolNames: prompt.toolNames, model: scenario });
+  const log = (chunk) => chunk.recovered?.forEach((r) => console.warn(`[gateway] recovered ${r.kind} at token ${r.tokenIndex}: ${r.detail}`));
+
+  if (request.stream) {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const write = (chunks) => chunks.forEach((c) => (log(c), res.write(`data: ${JSON.stringify(c)}\n\n`)));
+    for await (const batch of sample(scenario)) write(stream.push(batch));
+    write(stream.end());
+    res.end('data: [DONE]\n\n');
+    return;
+  }
+  const chunks = [];
+  for await (const batch of sample(scenario)) chunks.push(...stream.push(batch));
+  chunks.push(...stream.end());
+  chunks.forEach(log);
+  send(res, 200, foldChunks(chunks));
+}
+
+/** The gateway's HTTP server (not listening yet). */
+export function createGateway() {
+  return createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/v1/chat/completions') {
+      chatCompletions(req, res).catch((error) => {
+        console.error(error);
+        if (!res.headersSent) send(res, 500, { error: { message: 'internal error', type: 'server_error' } });
+        else res.end();
+      });
+      return;
+    }
+    send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const port = Number(process.env.PORT ?? 8080);
+  createGateway().listen(port, '127.0.0.1', () => console.log(`gateway on http://127.0.0.1:${port}/v1/chat/completions`));
+}
