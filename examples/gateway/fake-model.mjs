@@ -23,6 +23,11 @@ export const recordings = {
   truncated: '<|channel|>analysis<|message|>Long thought<|end|><|start|>assistant<|channel|>final<|message|>The answer is',
   // Control tokens leaking into the tool name.
   'dirty-recipient': '<|channel|>commentary to=functions.manage_cart<|channel|>commentary <|constrain|>json<|message|>{"op":"add"}<|call|>',
+  // The built-in tools: a browser search and a python call, both on the analysis channel.
+  builtins:
+    '<|channel|>analysis<|message|>Search, then compute.<|end|>' +
+    '<|start|>assistant<|channel|>analysis to=browser.search code<|message|>{"query":"Paris population"}<|call|>' +
+    '<|start|>assistant<|channel|>analysis to=python code<|message|>print(2_100_000 / 105)<|call|>',
 };
 
 /** The tokens of a scenario. */

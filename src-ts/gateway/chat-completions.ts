@@ -5,7 +5,6 @@
  * @module
  */
 
-import { Conversation } from '../builders/conversation.js';
 import { Message } from '../builders/message.js';
 import { invalidArgument } from '../errors.js';
 import type { TokenInput } from '../tokens.js';
@@ -15,7 +14,6 @@ import type {
   ChatCompletionDelta,
   ChatCompletionRequest,
   ChatFinishReason,
-  ChatMessageContent,
   ChatToolCall,
 } from './openai-types.js';
 import {
@@ -27,35 +25,8 @@ import {
   ToolNameMap,
   type GatewayOptions,
 } from './options.js';
-import { callMessage, prologueMessages, toolResultMessage, type Prologue } from './prompt.js';
-import { classify, RecoveringParser, type GatewayEvent, type MessageKind, type Recovery } from './recovering-parser.js';
-
-/** The result of a request mapper. */
-export interface HarmonyRequest {
-  /** The conversation to render with `renderConversationForCompletion(conversation, 'assistant')`. */
-  conversation: Conversation;
-  /** Prompt tool names ↔ the caller's; pass it as `options.toolNames` to the response mappers. */
-  toolNames: ToolNameMap;
-}
-
-function contentText(content: unknown, field: string): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) throw invalidArgument(`${field} must be a string or a list of text parts`, field);
-  return content
-    .map((part: unknown, i) => {
-      const p = requireRecord(part, `${field}[${i}]`);
-      if (p.type !== 'text' && p.type !== 'input_text' && p.type !== 'output_text') {
-        throw invalidArgument(`${field}[${i}]: unsupported content part type ${JSON.stringify(p.type)}`, `${field}[${i}].type`);
-      }
-      return requireText(p.text, `${field}[${i}].text`);
-    })
-    .join('');
-}
-
-/** @internal Reads `content` that may be absent or null (assistant messages). */
-export function optionalText(content: unknown, field: string): string | null {
-  return content === undefined || content === null ? null : contentText(content as ChatMessageContent, field);
-}
+import { callMessage, contentText, harmonyRequest, optionalText, toolResultMessage, type HarmonyRequest, type Prologue } from './prompt.js';
+import { callName, classify, PendingRecoveries, RecoveringParser, type GatewayEvent, type MessageKind, type Recovery } from './recovering-parser.js';
 
 /**
  * A Chat Completions request body → the Harmony conversation to render (and the tool-name map).
@@ -139,14 +110,7 @@ export function chatCompletionsToHarmony(request: ChatCompletionRequest, options
         throw invalidArgument(`${field}.role: unknown role ${JSON.stringify(m.role)}`, `${field}.role`);
     }
   }
-  return { conversation: Conversation.fromMessages([...prologueMessages(prologue, toolNames), ...body]), toolNames };
-}
-
-/** @internal A call's name as the caller knows it: `functions.x` → x (mapped back), else the recipient. */
-export function callName(kind: Extract<MessageKind, { kind: 'call' }>, toolNames: ToolNameMap | undefined): string {
-  if (kind.tool !== 'function') return kind.recipient;
-  const name = kind.recipient.slice('functions.'.length);
-  return toolNames ? toolNames.fromHarmony(name) : name;
+  return harmonyRequest(prologue, body, toolNames);
 }
 
 /**
@@ -164,7 +128,7 @@ export class ChatCompletionChunkStream {
   #roleSent = false;
   #truncated = false;
   #finished = false;
-  #pending: Recovery[] = [];
+  readonly #pending = new PendingRecoveries();
 
   constructor(options: GatewayOptions = {}) {
     this.#parser = new RecoveringParser('assistant', options.strict);
@@ -195,7 +159,7 @@ export class ChatCompletionChunkStream {
     for (const ev of events) {
       switch (ev.type) {
         case 'recovered':
-          this.#pending.push({ kind: ev.kind, tokenIndex: ev.tokenIndex, detail: ev.detail });
+          this.#pending.add(ev);
           break;
         case 'message-start': {
           const kind = classify(ev);
@@ -236,7 +200,7 @@ export class ChatCompletionChunkStream {
       }
     }
     // A recovery with no chunk of its own after it still reaches the client.
-    if (this.#pending.length > 0) out.push(this.#chunk({}));
+    if (this.#pending.waiting) out.push(this.#chunk({}));
     return out;
   }
 
@@ -252,10 +216,8 @@ export class ChatCompletionChunkStream {
       model: this.#meta.model,
       choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
     };
-    if (this.#pending.length > 0) {
-      chunk.recovered = this.#pending;
-      this.#pending = [];
-    }
+    const recovered = this.#pending.take();
+    if (recovered) chunk.recovered = recovered;
     return chunk;
   }
 }

@@ -5,7 +5,9 @@
  * @module
  */
 
-export { ChatCompletionChunkStream, chatCompletionsToHarmony, foldChunks, harmonyToChatCompletion, type HarmonyRequest } from './chat-completions.js';
+export { ChatCompletionChunkStream, chatCompletionsToHarmony, foldChunks, harmonyToChatCompletion } from './chat-completions.js';
+export type { HarmonyRequest } from './prompt.js';
+export { foldResponseEvents, harmonyToResponse, ResponseEventStream, responsesToHarmony } from './responses.js';
 export type * from './openai-types.js';
 export { ToolNameMap, type GatewayOptions } from './options.js';
 export {

@@ -13,6 +13,7 @@ import { native } from '../native/index.js';
 import type { HarmonyEvent, MessageStartEvent } from '../stream/events.js';
 import { toUint32Array, type TokenInput } from '../tokens.js';
 import { isRole, type Role, type StopToken } from '../values.js';
+import type { ToolNameMap } from './options.js';
 
 /** What the recovering parser stepped in for (see `docs/gateway.md`). */
 export type RecoveryKind =
@@ -183,6 +184,30 @@ export class TextStreamParser {
   }
 }
 
+/**
+ * @internal Recoveries waiting for the next piece of output (a chunk, an event) to carry them,
+ * so that each one reaches the client where it happened.
+ */
+export class PendingRecoveries {
+  #list: Recovery[] = [];
+
+  /** Queues the recovery of a `recovered` event. */
+  add(ev: RecoveredEvent): void {
+    this.#list.push({ kind: ev.kind, tokenIndex: ev.tokenIndex, detail: ev.detail });
+  }
+  /** Whether some are waiting (then a batch must end with a piece that carries them). */
+  get waiting(): boolean {
+    return this.#list.length > 0;
+  }
+  /** The waiting recoveries, removed from the queue (`undefined` when none). */
+  take(): Recovery[] | undefined {
+    if (this.#list.length === 0) return undefined;
+    const list = this.#list;
+    this.#list = [];
+    return list;
+  }
+}
+
 /** What an assistant message is, for the OpenAI mappings. */
 export type MessageKind =
   | { kind: 'reasoning' }
@@ -199,4 +224,11 @@ export function classify(start: MessageStartEvent): MessageKind {
     return { kind: 'call', tool: 'other', recipient: r };
   }
   return start.channel === 'analysis' ? { kind: 'reasoning' } : { kind: 'text' };
+}
+
+/** @internal A call's name as the caller knows it: `functions.x` → x (mapped back), else the recipient. */
+export function callName(kind: Extract<MessageKind, { kind: 'call' }>, toolNames: ToolNameMap | undefined): string {
+  if (kind.tool !== 'function') return kind.recipient;
+  const name = kind.recipient.slice('functions.'.length);
+  return toolNames ? toolNames.fromHarmony(name) : name;
 }
