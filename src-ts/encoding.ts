@@ -7,7 +7,7 @@
  */
 
 import { Conversation } from './builders/conversation.js';
-import { kWireJSON } from './builders/internal.js';
+import { kWireJSON, wireJSON } from './builders/internal.js';
 import { Message, messageFromJSON } from './builders/message.js';
 import { fromNativeError, invalidArgument } from './errors.js';
 import { callNative, callNativeAsync, native, type BindingEncoding } from './native/index.js';
@@ -127,7 +127,7 @@ function requireText(text: unknown): string {
 
 function stringify(value: unknown, what: string): string {
   try {
-    const json = JSON.stringify(value);
+    const json = wireJSON(value);
     if (typeof json !== 'string') throw new TypeError(`not serialisable`);
     return json;
   } catch (error) {

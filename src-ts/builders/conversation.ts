@@ -7,7 +7,7 @@
 
 import { invalidArgument } from '../errors.js';
 import type { ConversationInput, ConversationJSON, MessageInput } from '../types.js';
-import { defineInspect, describe, kWireJSON, requireList } from './internal.js';
+import { defineInspect, describe, kWireJSON, requireList, wireJSON } from './internal.js';
 import { Message, messageFromJSON, parseJSONArgument } from './message.js';
 
 let makeConversation: (messages: readonly Message[]) => Conversation;
@@ -73,7 +73,7 @@ export class Conversation {
 
   /** @internal The cached wire JSON (see `encoding.ts`). */
   [kWireJSON](): string {
-    if (this.#wire === undefined) this.#wire = JSON.stringify(this);
+    if (this.#wire === undefined) this.#wire = wireJSON(this) ?? '';
     return this.#wire;
   }
 }

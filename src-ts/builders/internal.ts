@@ -63,11 +63,35 @@ export function requireList(value: unknown, field: string): unknown[] {
 }
 
 /**
+ * JSON text for the native side. JavaScript strings may hold lone UTF-16 surrogates, which
+ * `JSON.stringify` writes as `\ud800` escapes that no UTF-8 JSON parser accepts; they become
+ * U+FFFD here, as the reference does when it encodes such text.
+ */
+export function wireJSON(value: unknown): string | undefined {
+  return JSON.stringify(value, wellFormedReplacer);
+}
+
+function wellFormedReplacer(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.some((k) => !k.isWellFormed())) {
+      return Object.fromEntries(keys.map((k) => [k.toWellFormed(), (value as Record<string, unknown>)[k]]));
+    }
+  }
+  return value;
+}
+
+/** Nesting deeper than this is refused up front (the native JSON reader stops at 128 anyway). */
+const MAX_JSON_DEPTH = 256;
+
+/**
  * A deep, frozen copy of a JSON value (key order kept). Objects with `toJSON` are converted as
  * `JSON.stringify` would; `undefined` object members are dropped; anything that is not JSON
  * (functions, symbols, bigints, non-finite numbers, cycles) is an invalid argument.
  */
 export function frozenJSON(value: unknown, field: string, seen: Set<object> = new Set()): JsonValue {
+  if (seen.size > MAX_JSON_DEPTH) throw invalidArgument(`${field} is nested deeper than ${MAX_JSON_DEPTH} levels`, field);
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw invalidArgument(`${field} contains a non-finite number`, field);
