@@ -1,15 +1,6 @@
 // The deterministic workload of concurrency.spec.ts (used by the main thread and the workers):
 // render, parse, stream, encode/decode on inputs derived from a seed, sync and async mixed.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './rng.mjs';
 
 const WORDS = ['hello', 'world', '日本語', '🦊', 'Tokyo', '{"a":1}', '<|end|>', 'the', 'weather', '\n', 'é', '42'];
 

@@ -83,17 +83,7 @@ export function plain(m: Message): PlainMessage {
 
 export const plainAll = (ms: readonly Message[]): PlainMessage[] => ms.map(plain);
 
-/** mulberry32: a tiny seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from './rng.mjs';
 
 /** Splits `tokens` into consecutive chunks of random sizes (1..maxSize, sometimes empty). */
 export function randomSplit(tokens: readonly number[], random: () => number, maxSize = 8): number[][] {
