@@ -38,22 +38,16 @@ pub struct TextContent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SystemContent {
     /// First line of the system message.
-    #[serde(default)]
     pub model_identity: Option<String>,
     /// `Reasoning: …` section.
-    #[serde(default)]
     pub reasoning_effort: Option<ReasoningEffort>,
     /// Built-in tool namespaces, rendered in ascending key order.
-    #[serde(default)]
     pub tools: Option<BTreeMap<String, ToolNamespaceConfig>>,
     /// `Current date: …` line.
-    #[serde(default)]
     pub conversation_start_date: Option<String>,
     /// `Knowledge cutoff: …` line.
-    #[serde(default)]
     pub knowledge_cutoff: Option<String>,
     /// `# Valid channels: …` section.
-    #[serde(default)]
     pub channel_config: Option<ChannelConfig>,
 }
 
@@ -150,10 +144,8 @@ impl SystemContent {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeveloperContent {
     /// `# Instructions` section.
-    #[serde(default)]
     pub instructions: Option<String>,
     /// Tool namespaces, rendered in ascending key order.
-    #[serde(default)]
     pub tools: Option<BTreeMap<String, ToolNamespaceConfig>>,
 }
 

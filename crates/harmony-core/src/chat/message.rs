@@ -165,26 +165,40 @@ impl<'de> Deserialize<'de> for ContentList {
     }
 }
 
-/// The wire shape of a message (author flattened), read directly: no serde `flatten` buffering.
-#[derive(Deserialize)]
-struct MessageWire {
-    role: Role,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    recipient: Option<String>,
-    content: ContentList,
-    #[serde(default)]
-    channel: Option<String>,
-    #[serde(default)]
-    content_type: Option<String>,
+/// The wire shapes, named like the reference's types because serde names the Rust type in its
+/// errors (`invalid type: sequence, expected struct Message`).
+mod wire {
+    use serde::Deserialize;
+
+    use super::ContentList;
+    use crate::chat::Role;
+
+    #[derive(Deserialize)]
+    pub(super) struct Author {
+        pub role: Role,
+        pub name: Option<String>,
+    }
+
+    /// The author is a serde `flatten`, exactly as in the reference: that makes a message a map
+    /// only (no sequence form) and reports errors in `role`/`name` at the end of the object, so
+    /// acceptance and error messages match the reference's. Only `role`, `name` and unknown keys
+    /// are buffered; `content` is read in place.
+    #[derive(Deserialize)]
+    pub(super) struct Message {
+        #[serde(flatten)]
+        pub author: Author,
+        pub recipient: Option<String>,
+        pub content: ContentList,
+        pub channel: Option<String>,
+        pub content_type: Option<String>,
+    }
 }
 
 impl<'de> Deserialize<'de> for Message {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = MessageWire::deserialize(deserializer)?;
+        let wire = wire::Message::deserialize(deserializer)?;
         Ok(Message {
-            author: Author { role: wire.role, name: wire.name },
+            author: Author { role: wire.author.role, name: wire.author.name },
             recipient: wire.recipient,
             content: wire.content.0,
             channel: wire.channel,
@@ -220,5 +234,47 @@ impl<'a> IntoIterator for &'a Conversation {
 
     fn into_iter(self) -> Self::IntoIter {
         self.messages.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message_error(json: &str) -> String {
+        match Message::from_json_str(json) {
+            Ok(m) => panic!("{json} was accepted as {m:?}"),
+            Err(e) => e.message,
+        }
+    }
+
+    /// The reference's flattened author makes a message a map only.
+    #[test]
+    fn message_in_sequence_form_is_rejected() {
+        assert_eq!(
+            message_error(r#"["user",null,null,"hi",null,null]"#),
+            "invalid message JSON: invalid type: sequence, expected struct Message at line 1 column 0"
+        );
+    }
+
+    /// Errors in `role`/`name` surface at the end of the object, as with the reference's flatten.
+    #[test]
+    fn author_errors_are_reported_at_the_end_of_the_message() {
+        let unknown_role = message_error(r#"{"role":"User","content":"hi"}"#);
+        assert!(unknown_role.ends_with("expected one of `user`, `assistant`, `system`, `developer`, `tool` at line 1 column 30"), "{unknown_role}");
+        let duplicate = message_error(r#"{"role":"user","role":"tool","content":"hi"}"#);
+        assert_eq!(duplicate, "invalid message JSON: duplicate field `role` at line 1 column 44");
+    }
+
+    /// Optional fields have no serde default, so the sequence form of a content object must
+    /// list every field, as in the reference.
+    #[test]
+    fn content_in_sequence_form_needs_every_field() {
+        assert!(serde_json::from_str::<Content>(r#"["system_content"]"#).is_err());
+        assert!(serde_json::from_str::<Content>(r#"["developer_content", null]"#).is_err());
+        let all = serde_json::from_str::<Content>(r#"["system_content",null,null,null,null,null,null]"#);
+        assert!(matches!(all, Ok(Content::SystemContent(_))), "{all:?}");
+        let tool = serde_json::from_str::<crate::chat::ToolDescription>(r#"["f","d"]"#);
+        assert!(tool.is_err(), "{tool:?}");
     }
 }

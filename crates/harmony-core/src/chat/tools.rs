@@ -29,7 +29,6 @@ pub struct ToolDescription {
     /// What the tool does (rendered as `// ` comment lines).
     pub description: String,
     /// JSON Schema of the argument object; `null` is the same as absent.
-    #[serde(default)]
     pub parameters: Option<serde_json::Value>,
 }
 
@@ -50,7 +49,6 @@ pub struct ToolNamespaceConfig {
     /// The namespace's name, used in the section heading and `namespace` block.
     pub name: String,
     /// Optional description, rendered above the tools.
-    #[serde(default)]
     pub description: Option<String>,
     /// The tools, in the order they are rendered.
     pub tools: Vec<ToolDescription>,

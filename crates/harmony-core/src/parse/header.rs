@@ -131,7 +131,7 @@ mod tests {
         use Role::*;
         check("assistant<|channel|>final", None, Ok((Assistant, None, Some("final"), None, None)));
         let call = Ok((Assistant, None, Some("commentary"), Some("functions.f"), Some("<|constrain|>json")));
-        check("assistant to=functions.f<|channel|>commentary <|constrain|>json", None, call.clone());
+        check("assistant to=functions.f<|channel|>commentary <|constrain|>json", None, call);
         check("assistant<|channel|>commentary to=functions.f<|constrain|>json", None, call);
         check("assistant to=functions.f<|channel|>commentary json", None, Ok((Assistant, None, Some("commentary"), Some("functions.f"), Some("json"))));
         check("assistant<|channel|>commentary functions.f json", None, Ok((Assistant, None, Some("commentary"), Some("functions.f"), Some("json"))));

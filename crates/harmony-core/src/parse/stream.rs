@@ -62,8 +62,13 @@ pub struct StreamableParser {
     delta_start: Option<usize>,
     /// An unknown id was met in this message: the rest of it becomes one U+FFFD.
     poisoned: bool,
-    /// Bytes of an incomplete (or not yet replaced invalid) UTF-8 sequence.
+    /// Bytes of an incomplete (or not yet replaced invalid) UTF-8 sequence: `pending[pending_start..]`,
+    /// empty when there are none.
     pending: Vec<u8>,
+    /// Consumed bytes at the front of `pending`, dropped lazily: a token may add more invalid
+    /// sequences than the one it gets replaced, so the held-back bytes can grow without bound,
+    /// and dropping them from the front on every token would be quadratic.
+    pending_start: usize,
 }
 
 /// Where events go: nowhere for plain `process`, a Vec for the event-reporting calls.
@@ -105,6 +110,7 @@ impl StreamableParser {
             delta_start: None,
             poisoned: false,
             pending: Vec::new(),
+            pending_start: 0,
         }
     }
 
@@ -276,23 +282,28 @@ impl StreamableParser {
     }
 
     fn drain_pending(&mut self) {
-        let pending = mem::take(&mut self.pending);
-        let (valid, error_len) = match std::str::from_utf8(&pending) {
-            Ok(_) => (pending.len(), None),
+        let mut pending = mem::take(&mut self.pending);
+        let rest = &pending[self.pending_start..];
+        let (valid, error_len) = match std::str::from_utf8(rest) {
+            Ok(_) => (rest.len(), None),
             Err(e) => (e.valid_up_to(), e.error_len()),
         };
         if valid > 0 {
-            self.push_chunk(String::from_utf8_lossy(&pending[..valid]).as_ref());
+            self.push_chunk(String::from_utf8_lossy(&rest[..valid]).as_ref());
         }
-        let consumed = match error_len {
-            Some(len) => {
-                self.push_chunk(REPLACEMENT.encode_utf8(&mut [0; 4]));
-                valid + len
-            }
-            None => valid,
-        };
+        if error_len.is_some() {
+            self.push_chunk(REPLACEMENT.encode_utf8(&mut [0; 4]));
+        }
+        self.pending_start += valid + error_len.unwrap_or(0);
+        // Compacting only once the consumed part is at least half keeps the cost amortised O(1).
+        if self.pending_start == pending.len() {
+            pending.clear();
+            self.pending_start = 0;
+        } else if self.pending_start > 0 && self.pending_start >= pending.len() / 2 {
+            pending.drain(..self.pending_start);
+            self.pending_start = 0;
+        }
         self.pending = pending;
-        self.pending.drain(..consumed);
     }
 
     fn finish_message(&mut self, stop: StopKind, events: &mut impl EventSink) {
@@ -305,9 +316,10 @@ impl StreamableParser {
             text.push(REPLACEMENT);
         }
         if !self.pending.is_empty() {
-            text.push_str(&String::from_utf8_lossy(&self.pending));
+            text.push_str(&String::from_utf8_lossy(&self.pending[self.pending_start..]));
         }
         self.pending.clear();
+        self.pending_start = 0;
         self.poisoned = false;
         self.delta_start = None;
         self.chunk_ends.clear();
@@ -582,5 +594,25 @@ mod tests {
         assert_eq!(texts, ["I must refuse"]);
         assert!(matches!(events.last(), Some(ParseEvent::MessageEnd { stop: StopKind::End, .. })));
         assert_eq!(p.state(), StreamState::ExpectStart);
+    }
+
+    /// Token 2203 is the bytes `82 AC`: two invalid sequences, of which each token gets one
+    /// replaced, so the held-back bytes grow by one per token (as in the reference). That must
+    /// stay linear, and every byte still ends up as one U+FFFD.
+    #[test]
+    fn held_back_invalid_bytes_grow_without_quadratic_cost() {
+        let mut p = parser(Some(Role::Assistant), true);
+        p.process(MESSAGE).unwrap();
+        let n = 100_000;
+        for _ in 0..n {
+            p.process(2203).unwrap();
+            assert_eq!(p.last_content_delta(), Some("\u{FFFD}"));
+        }
+        assert_eq!(p.current_content().chars().count(), n);
+        p.process(crate::encoding::END).unwrap();
+        let [Message { content, .. }] = p.messages() else { panic!("one message") };
+        let [Content::Text(TextContent { text })] = content.as_slice() else { panic!("one text") };
+        assert_eq!(text.len(), 2 * n * REPLACEMENT.len_utf8());
+        assert!(text.chars().all(|c| c == REPLACEMENT));
     }
 }
