@@ -1,0 +1,82 @@
+//! Streaming: `process_many` over arbitrary splits ≡ per-token `process` (every accessor after
+//! every batch, the same errors, the same events), then end of stream; the events follow their
+//! contract.
+#![no_main]
+
+use harmony_core::{ParseOptions, StreamableParser};
+use harmony_core_fuzz::{check_events, encoding, role, snapshot, token};
+use libfuzzer_sys::arbitrary::{Result, Unstructured};
+use libfuzzer_sys::fuzz_target;
+
+/// The input as batches of tokens: a length, then that many tokens.
+fn batches(u: &mut Unstructured) -> Result<Vec<Vec<u32>>> {
+    let mut out = Vec::new();
+    let mut total = 0;
+    while !u.is_empty() && total < 4096 {
+        let len = u.int_in_range(0..=8)?;
+        let batch = (0..len).map(|_| token(u)).collect::<Result<Vec<u32>>>()?;
+        total += batch.len();
+        out.push(batch);
+    }
+    Ok(out)
+}
+
+/// The accessors that are cheap enough to compare after every batch.
+fn live_state(p: &StreamableParser) -> impl PartialEq + std::fmt::Debug + '_ {
+    (
+        p.state(),
+        p.current_role(),
+        p.current_channel(),
+        p.current_recipient(),
+        p.current_content_type(),
+        p.current_content(),
+        p.last_content_delta(),
+        p.messages().last(),
+        p.messages().len(),
+        p.tokens().len(),
+    )
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut u = Unstructured::new(data);
+    let (Ok(role), Ok(strict), Ok(batches)) = (role(&mut u), u.arbitrary::<bool>(), batches(&mut u)) else { return };
+    let options = ParseOptions { strict };
+    let mut single = StreamableParser::new(encoding(), role, options);
+    let mut batched = StreamableParser::new(encoding(), role, options);
+    let (mut single_events, mut batched_events) = (Vec::new(), Vec::new());
+
+    for batch in &batches {
+        let mut single_errors = Vec::new();
+        for &t in batch {
+            if let Err(e) = single.process_with_events(t, &mut single_events) {
+                single_errors.push(e);
+            }
+        }
+        // A failed `process_many` stops after the failing token; the caller goes on with the rest.
+        let mut batched_errors = Vec::new();
+        let mut rest = batch.as_slice();
+        loop {
+            let before = batched.tokens().len();
+            match batched.process_many(rest, &mut batched_events) {
+                Ok(_) => break,
+                Err(e) => {
+                    let processed = batched.tokens().len() - before;
+                    assert_eq!(e.context.token_index, Some(batched.tokens().len() - 1), "the error names its token");
+                    batched_errors.push(e);
+                    rest = &rest[processed..];
+                }
+            }
+        }
+        assert_eq!(batched_errors, single_errors, "same errors per batch");
+        // Cheap accessors after every batch; the costly ones once at the end (keeps runs fast).
+        assert_eq!(live_state(&batched), live_state(&single), "same state after each batch");
+        assert_eq!(batched_events.len(), single_events.len(), "same number of events");
+    }
+
+    let single_eos = single.process_eos_with_events(&mut single_events).map(|_| ());
+    let batched_eos = batched.process_eos_with_events(&mut batched_events).map(|_| ());
+    assert_eq!(batched_eos, single_eos, "same end of stream");
+    assert_eq!(snapshot(&batched), snapshot(&single), "same state after the end of stream");
+    assert_eq!(batched_events, single_events, "same events");
+    check_events(&batched_events, batched.messages());
+});
