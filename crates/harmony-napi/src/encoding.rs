@@ -155,14 +155,7 @@ impl BindingEncoding {
         flags: u32,
     ) -> Result<u32, HarmonyStatus> {
         let (allowed, disallowed) = special_sets(allowed, disallowed, flags);
-        // SAFETY: `out` views the caller's `Uint32Array`. JS is blocked for the duration of this
-        // synchronous call and no other Rust reference to that memory exists, so the mutable
-        // slice is unique while it lives (it does not escape this function).
-        let out = unsafe { out.as_mut() };
-        guard_js(|| {
-            let tokens = tasks::encode(&self.enc, &text, &allowed, &disallowed)?;
-            copy_into(&tokens, out, offset)
-        })
+        self.encode_with_sets_into(&text, &allowed, &disallowed, &mut out, offset)
     }
 
     /// `encode_into` with the default options (no special token allowed, all disallowed): the
@@ -174,15 +167,25 @@ impl BindingEncoding {
         mut out: Uint32ArraySlice<'_>,
         offset: u32,
     ) -> Result<u32, HarmonyStatus> {
-        // SAFETY: as in `encode_into`: a unique view of the caller's buffer for this call only.
+        let none = SpecialTokenSet::Listed(Vec::new());
+        self.encode_with_sets_into(&text, &none, &SpecialTokenSet::All, &mut out, offset)
+    }
+
+    /// The body shared by the `encode…_into` calls (not exported).
+    fn encode_with_sets_into(
+        &self,
+        text: &str,
+        allowed: &SpecialTokenSet,
+        disallowed: &SpecialTokenSet,
+        out: &mut Uint32ArraySlice<'_>,
+        offset: u32,
+    ) -> Result<u32, HarmonyStatus> {
+        // SAFETY: `out` views the caller's `Uint32Array`. JS is blocked for the duration of this
+        // synchronous call and no other Rust reference to that memory exists, so the mutable
+        // slice is unique while it lives (it does not escape this function).
         let out = unsafe { out.as_mut() };
         guard_js(|| {
-            let tokens = tasks::encode(
-                &self.enc,
-                &text,
-                &SpecialTokenSet::Listed(Vec::new()),
-                &SpecialTokenSet::All,
-            )?;
+            let tokens = tasks::encode(&self.enc, text, allowed, disallowed)?;
             copy_into(&tokens, out, offset)
         })
     }
