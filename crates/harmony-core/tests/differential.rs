@@ -17,8 +17,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt::Display;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+mod support {
+    pub mod reference;
+}
 
 use harmony_core::{
     load_harmony_encoding, Conversation, HarmonyEncoding, HarmonyEncodingName, HarmonyError, Message,
@@ -49,40 +52,11 @@ fn ours() -> HarmonyEncoding {
     load_harmony_encoding(HarmonyEncodingName::HarmonyGptOss).expect("encoding loads")
 }
 
-/// The folder of the `o200k_base.tiktoken` that `tiktoken-rs` ships, in the cargo registry.
-fn vocabulary_dir() -> Option<PathBuf> {
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))?;
-    let mut found: Vec<PathBuf> = std::fs::read_dir(home.join("registry/src"))
-        .ok()?
-        .flatten()
-        .flat_map(|index| std::fs::read_dir(index.path()).into_iter().flatten().flatten())
-        .filter(|krate| krate.file_name().to_string_lossy().starts_with("tiktoken-rs-"))
-        .map(|krate| krate.path().join("assets"))
-        .filter(|assets| assets.join("o200k_base.tiktoken").is_file())
-        .collect();
-    found.sort();
-    found.pop()
-}
-
 /// The reference encoding, or `None` (with a note) when its vocabulary file is not available.
 fn reference() -> Option<&'static openai_harmony::HarmonyEncoding> {
     static REFERENCE: OnceLock<Option<openai_harmony::HarmonyEncoding>> = OnceLock::new();
     let loaded = REFERENCE.get_or_init(|| {
-        let Some(dir) = vocabulary_dir() else {
-            eprintln!("note: no tiktoken-rs o200k_base.tiktoken under $CARGO_HOME/registry/src; skipping");
-            return None;
-        };
-        // Edition 2021: `set_var` is safe; it happens once, before any reference use.
-        std::env::set_var("TIKTOKEN_ENCODINGS_BASE", &dir);
-        match openai_harmony::load_harmony_encoding(openai_harmony::HarmonyEncodingName::HarmonyGptOss) {
-            Ok(encoding) => Some(encoding),
-            Err(e) => {
-                eprintln!("note: the reference did not load from {}: {e}; skipping", dir.display());
-                None
-            }
-        }
+        support::reference::reference_encoding().map_err(|why| eprintln!("note: {why}; skipping")).ok()
     });
     loaded.as_ref()
 }

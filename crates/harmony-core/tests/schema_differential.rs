@@ -7,12 +7,10 @@
 //!
 //! Schemas are generated as JSON *text* and parsed once, so both sides get the same `Value`
 //! with the same key order. The reference needs `o200k_base.tiktoken` from a folder named by
-//! `TIKTOKEN_ENCODINGS_BASE`; the test points it at the copy tiktoken-rs ships in the cargo
-//! registry and skips (with a note) when there is none.
+//! `TIKTOKEN_ENCODINGS_BASE` (`support/reference.rs`); the test skips with a note when there is none.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use openai_harmony::chat as reference;
 use serde_json::Value;
@@ -27,25 +25,12 @@ mod schema_ts {
 }
 #[path = "../src/render/tools.rs"]
 mod tools;
+mod support {
+    pub mod reference;
+}
 
 /// Cases per run; `SCHEMA_DIFF_CASES` overrides it for longer runs.
 const DEFAULT_CASES: u64 = 4_000;
-
-/// The folder holding `o200k_base.tiktoken`: `TIKTOKEN_ENCODINGS_BASE` if set, else the
-/// `assets/` of tiktoken-rs 0.12.1 in the cargo registry.
-fn encodings_base() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("TIKTOKEN_ENCODINGS_BASE") {
-        return Some(PathBuf::from(dir));
-    }
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))?;
-    let registries = std::fs::read_dir(cargo_home.join("registry").join("src")).ok()?;
-    registries
-        .flatten()
-        .map(|registry| registry.path().join("tiktoken-rs-0.12.1").join("assets"))
-        .find(|assets| assets.join("o200k_base.tiktoken").is_file())
-}
 
 /// SplitMix64: small, deterministic, good enough to drive a generator.
 struct Rng(u64);
@@ -409,15 +394,13 @@ fn first_difference(a: &str, b: &str) -> usize {
 
 #[test]
 fn tools_section_matches_reference() {
-    let Some(base) = encodings_base() else {
-        println!("skipped: no o200k_base.tiktoken (set TIKTOKEN_ENCODINGS_BASE or fetch tiktoken-rs 0.12.1)");
-        return;
+    let encoding = match support::reference::reference_encoding() {
+        Ok(encoding) => encoding,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
     };
-    // The reference reads this variable when loading its encoding; nothing else in this test
-    // binary reads the environment concurrently.
-    std::env::set_var("TIKTOKEN_ENCODINGS_BASE", &base);
-    let encoding = openai_harmony::load_harmony_encoding(openai_harmony::HarmonyEncodingName::HarmonyGptOss)
-        .expect("reference encoding loads");
 
     let cases = std::env::var("SCHEMA_DIFF_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_CASES);
     let mut failures = Vec::new();

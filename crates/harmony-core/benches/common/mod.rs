@@ -27,26 +27,12 @@ pub fn read_json(name: &str) -> Value {
     serde_json::from_str(&read(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// Points the reference crate at tiktoken-rs's copy of `o200k_base.tiktoken` (it would
-/// otherwise download it) and loads it.
+#[path = "../../tests/support/reference.rs"]
+mod reference;
+
+/// The reference crate's encoding (its vocabulary from tiktoken-rs's copy in the cargo registry).
 pub fn reference_encoding() -> openai_harmony::HarmonyEncoding {
-    if std::env::var_os("TIKTOKEN_ENCODINGS_BASE").is_none() {
-        let cargo_home = std::env::var_os("CARGO_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
-        let registry = cargo_home.join("registry/src");
-        let assets = std::fs::read_dir(&registry)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .flat_map(|index| std::fs::read_dir(index.path()).into_iter().flatten().flatten())
-            .map(|krate| krate.path().join("assets"))
-            .find(|dir| dir.join("o200k_base.tiktoken").is_file() && dir.to_string_lossy().contains("tiktoken-rs"))
-            .expect("tiktoken-rs assets with o200k_base.tiktoken in the cargo registry");
-        std::env::set_var("TIKTOKEN_ENCODINGS_BASE", assets);
-    }
-    openai_harmony::load_harmony_encoding(openai_harmony::HarmonyEncodingName::HarmonyGptOss)
-        .expect("reference encoding loads")
+    reference::reference_encoding().unwrap_or_else(|why| panic!("{why}"))
 }
 
 /// The completion text of `completion.json` tokenised with special tokens, and the role the
