@@ -521,6 +521,41 @@ fn long_pieces() {
     }
 }
 
+/// Non-ASCII tokens of the vocabulary that are valid UTF-8 on their own, without whitespace.
+fn letter_tokens() -> Vec<String> {
+    (0..199_998u32)
+        .filter_map(|rank| tiktoken().decode_bytes(&[rank]).ok())
+        .filter_map(|b| String::from_utf8(b).ok())
+        .filter(|t| !t.is_ascii() && !t.chars().any(char::is_whitespace))
+        .collect()
+}
+
+#[test]
+fn joined_letter_tokens() {
+    // Runs of multi-byte chars as real text has them (the vocabulary's own words and their chars)
+    // glued without separators: merging may start from whole chars only where no token crossing a
+    // char boundary could come first, and these runs put real neighbours on both sides of each char.
+    let tokens = letter_tokens();
+    let chars: Vec<char> = {
+        let set: HashSet<char> = tokens.iter().flat_map(|t| t.chars()).collect();
+        let mut v: Vec<char> = set.into_iter().collect();
+        v.sort_unstable();
+        v
+    };
+    let mut rng = Rng(0x70c3);
+    for _ in 0..6000 * scale() {
+        let mut text = String::new();
+        for _ in 0..1 + rng.below(12) {
+            if rng.below(3) == 0 {
+                text.push(*rng.pick(&chars));
+            } else {
+                text.push_str(rng.pick::<String>(&tokens));
+            }
+        }
+        check_text(&text);
+    }
+}
+
 #[test]
 fn encode_checked_semantics() {
     let none = SpecialTokenSet::Listed(Vec::new());

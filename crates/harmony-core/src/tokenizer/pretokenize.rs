@@ -260,28 +260,28 @@ fn folded_letter(s: &[u8], p: usize) -> Option<(u8, usize)> {
 
 /// Iterator over the pieces of a text.
 pub(crate) struct Pieces<'a> {
-    s: &'a [u8],
+    text: &'a str,
     pos: usize,
 }
 
 impl<'a> Pieces<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Pieces { s: text.as_bytes(), pos: 0 }
+        Pieces { text, pos: 0 }
     }
 }
 
 impl<'a> Iterator for Pieces<'a> {
-    type Item = &'a [u8];
+    type Item = &'a str;
 
     #[inline]
-    fn next(&mut self) -> Option<&'a [u8]> {
-        if self.pos >= self.s.len() {
+    fn next(&mut self) -> Option<&'a str> {
+        if self.pos >= self.text.len() {
             return None;
         }
         let start = self.pos;
-        let end = piece_end(self.s, start);
+        let end = piece_end(self.text.as_bytes(), start);
         self.pos = end;
-        self.s.get(start..end)
+        self.text.get(start..end)
     }
 }
 
