@@ -12,7 +12,7 @@ import {
   type Role,
   type TokenChunk,
 } from '../src-ts/index.js';
-import { firstLine, loadCases, randomSplit, rng, type StreamCase } from './helpers/fixtures.js';
+import { firstLine, loadCases, plainAll, randomSplit, rng, snapshot, type StreamCase } from './helpers/fixtures.js';
 
 const enc = loadHarmonyEncoding();
 const cases = loadCases('stream') as StreamCase[];
@@ -208,4 +208,46 @@ describe('streams', () => {
     expect(Object.isFrozen(p.messages)).toBe(true);
     expect(p.messages).toBe(p.messages);
   });
+});
+
+describe('per-token process: state read rarely ≡ state read after every token', () => {
+  // `process` answers most content tokens without the native parser and feeds them before the
+  // next read; reading at random points (or only at the end) must show what reading after every
+  // token shows. Each case runs twice: the second run meets tokens whose text is already known.
+  type Outcome = { deltas: (string | null)[]; failedAt?: number; code?: string };
+  function run(c: StreamCase, read: (i: number) => boolean, seen: (i: number, p: StreamableParser) => void): Outcome {
+    const p = new StreamableParser(enc, c.role as Role | null, { strict: c.strict });
+    const deltas: (string | null)[] = [];
+    for (let i = 0; i < c.tokens.length; i++) {
+      try {
+        p.process(c.tokens[i]!);
+      } catch (e) {
+        seen(i, p);
+        return { deltas, failedAt: i, code: (e as HarmonyError).code };
+      }
+      deltas.push(p.lastContentDelta);
+      if (read(i)) seen(i, p);
+    }
+    seen(c.tokens.length, p);
+    return { deltas };
+  }
+  const full = (p: StreamableParser) => ({ ...snapshot(p), tokens: [...p.tokens], messages: plainAll(p.messages), json: p.stateJson });
+  for (const round of [1, 2]) {
+    it.each(cases.map((c) => [`${firstLine(c.description)} (run ${round})`, c] as const))('%s', (_name, c) => {
+      const every = new Map<number, ReturnType<typeof full>>();
+      const expected = run(c, () => true, (i, p) => every.set(i, full(p)));
+      const random = rng(0x5eed + c.tokens.length * round);
+      const checked: number[] = [];
+      const got = run(
+        c,
+        () => random() < 0.1,
+        (i, p) => {
+          expect(full(p)).toEqual(every.get(i));
+          checked.push(i);
+        },
+      );
+      expect(got).toEqual(expected);
+      expect(checked.length).toBeGreaterThan(0);
+    });
+  }
 });

@@ -838,3 +838,7 @@ module.exports = nativeBinding
 module.exports.BindingEncoding = nativeBinding.BindingEncoding
 module.exports.BindingRecoveringParser = nativeBinding.BindingRecoveringParser
 module.exports.BindingStreamParser = nativeBinding.BindingStreamParser
+module.exports.APPENDS_WHOLE_TOKENS = nativeBinding.APPENDS_WHOLE_TOKENS
+module.exports.DELTA_NONE = nativeBinding.DELTA_NONE
+module.exports.DELTA_OTHER = nativeBinding.DELTA_OTHER
+module.exports.DELTA_TOKEN_TEXT = nativeBinding.DELTA_TOKEN_TEXT

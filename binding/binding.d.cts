@@ -104,8 +104,19 @@ export declare class BindingStreamParser {
    * right after `<|start|>{role}` (`null` when unknown).
    */
   constructor(encoding: BindingEncoding, role: string | undefined | null, strict: boolean)
-  /** Feeds one token; returns the content delta it produced (`null` when none). */
-  process(token: number): string | null
+  /**
+   * Feeds one token. Returns what content it added (`DELTA_NONE`, `DELTA_TOKEN_TEXT`: exactly
+   * the token's own text, or `DELTA_OTHER`: read `lastContentDelta`), plus the flag
+   * `APPENDS_WHOLE_TOKENS` when the core's `appends_whole_tokens` holds afterwards. With
+   * those, the TS layer keeps one string per token id and answers the following content
+   * tokens itself until something reads the parser, then passes them to `feed`.
+   */
+  process(token: number): number
+  /**
+   * Feeds tokens the TS layer has answered itself (see `process`), without events; returns
+   * `process`'s flags for the last one.
+   */
+  feed(tokens: Uint32Array): number
   /**
    * Feeds a batch and returns its events (content deltas as bare strings). On failure the tokens before the failing one are
    * processed, the failing one is recorded in `tokens()` (as the reference does) and the
@@ -143,6 +154,9 @@ export declare class BindingStreamParser {
   stateJson(): string
 }
 
+/** `process` flag: an ordinary token with valid UTF-8 bytes would now only append its text. */
+export declare const APPENDS_WHOLE_TOKENS: number
+
 /** One parser event. */
 export type BindingEvent =
   | { type: 'message-start', /** The author's role. */
@@ -170,3 +184,12 @@ export type BindingRecovery =
     kind: string, /** Index of the token among all tokens fed. */
     tokenIndex: number, /** A human-readable explanation. */
   detail: string }
+
+/** `process` result (low two bits): the token added no content. */
+export declare const DELTA_NONE: number
+
+/** `process` result (low two bits): the token added other text (`lastContentDelta`). */
+export declare const DELTA_OTHER: number
+
+/** `process` result (low two bits): the token added exactly its own text. */
+export declare const DELTA_TOKEN_TEXT: number

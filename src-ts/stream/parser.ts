@@ -1,9 +1,9 @@
 /**
  * `StreamableParser`: the reference's token-by-token parser over the native state machine.
- * `process(token)` is one native call (it also returns the token's delta, cached for
- * `lastContentDelta`); `processMany(tokens)` is one native call per batch and returns the
- * batch's typed events. Properties read the native state, so they are exactly what the
- * reference would show after the same tokens.
+ * `process(token)` is at most one native call, and none for most content tokens (see
+ * `#appendsWholeTokens`); `processMany(tokens)` is one native call per batch and returns the
+ * batch's typed events. Properties read the native state (after feeding any deferred tokens),
+ * so they are exactly what the reference would show after the same tokens.
  *
  * @module
  */
@@ -11,7 +11,7 @@
 import { messageFromJSON, type Message } from '../builders/message.js';
 import { invalidArgument, type HarmonyError, fromNativeError } from '../errors.js';
 import { HarmonyEncoding, messagesFromWire, nativeOf } from '../encoding.js';
-import { native, type BindingEvent, type BindingStreamParser } from '../native/index.js';
+import { callNative, native, type BindingEvent, type BindingStreamParser } from '../native/index.js';
 
 /** What the native parser returns per event: a delta's text, or an event object. */
 type WireEvent = string | BindingEvent;
@@ -43,6 +43,24 @@ export const kFinish: unique symbol = Symbol('gpt-oss-harmony.finish');
 
 const EMPTY: readonly Message[] = Object.freeze([]);
 
+const { DELTA_NONE, DELTA_TOKEN_TEXT, APPENDS_WHOLE_TOKENS } = native;
+/** Ids below this are ordinary (byte-pair) tokens. */
+const FIRST_SPECIAL = 199_998;
+/** Deferred tokens fed per native call at most. */
+const DEFERRED_MAX = 4096;
+/**
+ * The text of each ordinary token id that has been a whole delta, shared by every parser (there
+ * is one vocabulary), so per-token streaming makes one string per distinct token, not per token.
+ */
+let tokenTexts: (string | undefined)[] | undefined;
+
+/** A packed (not dictionary-mode) array with one slot per ordinary token id. */
+function newTokenTexts(): (string | undefined)[] {
+  const texts: (string | undefined)[] = [];
+  for (let i = 0; i < FIRST_SPECIAL; i++) texts.push(undefined);
+  return texts;
+}
+
 /**
  * The streaming parser.
  *
@@ -69,6 +87,16 @@ export class StreamableParser {
   #recipient: string | undefined;
   /** Set when `process` may have started a message without events. */
   #headerStale = false;
+  /**
+   * The core said (`appends_whole_tokens`) that an ordinary token whose text is valid UTF-8
+   * would now only append that text. Then `process` answers tokens whose text it has seen as a
+   * whole delta from `tokenTexts` without a native call, and feeds them in one batch before
+   * anything else reaches the native parser (`#synced`): per-token streaming of content costs
+   * no FFI crossing per token.
+   */
+  #appendsWholeTokens = false;
+  readonly #deferred = new Uint32Array(DEFERRED_MAX);
+  #deferredCount = 0;
 
   /**
    * @param encoding - the encoding (`loadHarmonyEncoding()`)
@@ -91,14 +119,54 @@ export class StreamableParser {
   /** Feeds one token. Returns the parser (chainable, like the reference). */
   process(token: number): this {
     const t = toToken(token);
+    if (this.#appendsWholeTokens && t < FIRST_SPECIAL) {
+      const text = tokenTexts?.[t];
+      if (text !== undefined) {
+        // The core would only append this text (see `#appendsWholeTokens`): defer the call.
+        if (this.#deferredCount === this.#deferred.length) this.#flush();
+        this.#deferred[this.#deferredCount++] = t;
+        this.#delta = text;
+        return this;
+      }
+    }
+    const n = this.#synced();
     this.#headerStale = true;
+    let status: number;
     try {
-      this.#delta = this.#native.process(t);
+      status = n.process(t);
     } catch (error) {
-      this.#delta = this.#native.lastContentDelta();
+      this.#appendsWholeTokens = false;
+      this.#delta = n.lastContentDelta();
       throw fromNativeError(error);
     }
+    this.#appendsWholeTokens = (status & APPENDS_WHOLE_TOKENS) !== 0;
+    const added = status & 3;
+    this.#delta = added === DELTA_NONE ? null : added === DELTA_TOKEN_TEXT ? this.#tokenText(t) : n.lastContentDelta();
     return this;
+  }
+
+  /** The text of token `t`, just added whole as the last delta: made once per token id. */
+  #tokenText(t: number): string {
+    const texts = (tokenTexts ??= newTokenTexts());
+    let text = texts[t];
+    if (text === undefined) {
+      text = this.#native.lastContentDelta() ?? '';
+      texts[t] = text;
+    }
+    return text;
+  }
+
+  /** The native parser with every deferred token fed: what every read goes through. */
+  #synced(): BindingStreamParser {
+    if (this.#deferredCount > 0) this.#flush();
+    return this.#native;
+  }
+
+  #flush(): void {
+    const tokens = this.#deferred.subarray(0, this.#deferredCount);
+    this.#deferredCount = 0;
+    // These tokens only append text (core contract), so feeding them cannot fail.
+    this.#appendsWholeTokens = (callNative(() => this.#native.feed(tokens)) & APPENDS_WHOLE_TOKENS) !== 0;
   }
 
   /**
@@ -126,27 +194,27 @@ export class StreamableParser {
 
   /** `'ExpectStart'`, `'Header'` or `'Content'`. */
   get state(): StreamState {
-    return this.#native.state() as StreamState;
+    return this.#synced().state() as StreamState;
   }
   /** The role of the message in progress (or the role given for the first message), or `null`. */
   get currentRole(): Role | null {
-    return this.#native.currentRole() as Role | null;
+    return this.#synced().currentRole() as Role | null;
   }
   /** The channel of the message in progress, or `null`. */
   get currentChannel(): string | null {
-    return this.#native.currentChannel();
+    return this.#synced().currentChannel();
   }
   /** The recipient of the message in progress, or `null`. */
   get currentRecipient(): string | null {
-    return this.#native.currentRecipient();
+    return this.#synced().currentRecipient();
   }
   /** The content type of the message in progress, or `null`. */
   get currentContentType(): string | null {
-    return this.#native.currentContentType();
+    return this.#synced().currentContentType();
   }
   /** The decoded content of the message in progress (`''` outside content). */
   get currentContent(): string {
-    return this.#native.currentContent();
+    return this.#synced().currentContent();
   }
   /** The text added by the last token, or `null` when it added none. */
   get lastContentDelta(): string | null {
@@ -160,51 +228,61 @@ export class StreamableParser {
   }
   /** Every token processed so far (a copy). */
   get tokens(): Uint32Array {
-    return this.#native.tokens();
+    return this.#synced().tokens();
   }
   /** The parser state as JSON (the reference's `state_json`). */
   get stateJson(): string {
-    return this.#native.stateJson();
+    return this.#synced().stateJson();
   }
 
   /** @internal Feeds a batch without throwing: the events before a failure, and the failure. */
   [kFeed](tokens: Uint32Array): BatchResult {
-    this.#refreshHeader();
-    const start = this.#native.tokenCount();
+    const n = this.#beginBatch();
+    const start = n.tokenCount();
     let raw: WireEvent[];
     try {
-      raw = this.#native.processMany(tokens);
+      raw = n.processMany(tokens);
     } catch (e) {
       const error = fromNativeError(e);
-      this.#delta = this.#native.lastContentDelta();
-      const events = this.#convert(this.#native.takePendingEvents());
+      this.#delta = n.lastContentDelta();
+      const events = this.#convert(n.takePendingEvents());
       // The core records the failing token in `tokens` and reports its position there.
       return error.tokenIndex === undefined ? { events, error } : { events, error, failedAt: error.tokenIndex - start };
     }
-    this.#delta = this.#native.lastContentDelta();
+    this.#delta = n.lastContentDelta();
     return { events: this.#convert(raw) };
   }
 
   /** @internal `processEos` without throwing. */
   [kFinish](): BatchResult {
-    this.#refreshHeader();
+    const n = this.#beginBatch();
     let raw: WireEvent[];
     let error: HarmonyError | undefined;
     try {
-      raw = this.#native.processEos();
+      raw = n.processEos();
     } catch (e) {
       error = fromNativeError(e);
-      raw = this.#native.takePendingEvents();
+      raw = n.takePendingEvents();
     }
-    this.#delta = this.#native.lastContentDelta();
+    this.#delta = n.lastContentDelta();
     return error ? { events: this.#convert(raw), error } : { events: this.#convert(raw) };
+  }
+
+  /**
+   * Before a batch call: deferred tokens fed, header and messages current. Batches report events,
+   * not `process`'s flags, so deferring stops until the next native `process`.
+   */
+  #beginBatch(): BindingStreamParser {
+    this.#refreshHeader();
+    this.#appendsWholeTokens = false;
+    return this.#synced();
   }
 
   /** Appends the native messages not cached yet. */
   #syncMessages(): void {
-    const count = this.#native.messageCount();
-    if (count > this.#messages.length) {
-      this.#messages.push(...messagesFromWire(this.#native.messagesJson(this.#messages.length)));
+    const n = this.#synced();
+    if (n.messageCount() > this.#messages.length) {
+      this.#messages.push(...messagesFromWire(n.messagesJson(this.#messages.length)));
     }
   }
 
@@ -217,8 +295,9 @@ export class StreamableParser {
     if (!this.#headerStale) return;
     this.#headerStale = false;
     this.#syncMessages();
-    this.#channel = this.#native.currentChannel() ?? undefined;
-    this.#recipient = this.#native.currentRecipient() ?? undefined;
+    const n = this.#synced();
+    this.#channel = n.currentChannel() ?? undefined;
+    this.#recipient = n.currentRecipient() ?? undefined;
   }
 
   /** Binding events → public events (deltas arrive as bare strings; objects are reused). */

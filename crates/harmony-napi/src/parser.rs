@@ -1,6 +1,6 @@
 //! `BindingStreamParser`: the core streaming parser as a JS class. One call per token
-//! (`process`, which returns the token's content delta so a per-token loop needs a single
-//! crossing) or per batch (`processMany`, which returns the batch's events). The parser is the
+//! (`process`, which says what content the token added, so a per-token loop needs a single
+//! crossing and, for most tokens, no new string) or per batch (`processMany`, which returns the batch's events). The parser is the
 //! only long-lived native object; it holds no JS values.
 
 use harmony_core::{ParseEvent, ParseOptions, StreamableParser};
@@ -24,6 +24,19 @@ fn to_wire(event: ParseEvent) -> WireEvent {
         other => Either::B(BindingEvent::from(other)),
     }
 }
+
+/// `process` result (low two bits): the token added no content.
+#[napi]
+pub const DELTA_NONE: u32 = 0;
+/// `process` result (low two bits): the token added exactly its own text.
+#[napi]
+pub const DELTA_TOKEN_TEXT: u32 = 1;
+/// `process` result (low two bits): the token added other text (`lastContentDelta`).
+#[napi]
+pub const DELTA_OTHER: u32 = 2;
+/// `process` flag: an ordinary token with valid UTF-8 bytes would now only append its text.
+#[napi]
+pub const APPENDS_WHOLE_TOKENS: u32 = 4;
 
 /// The streaming parser.
 #[napi]
@@ -55,13 +68,44 @@ impl BindingStreamParser {
         })
     }
 
-    /// Feeds one token; returns the content delta it produced (`null` when none).
+    /// Feeds one token. Returns what content it added (`DELTA_NONE`, `DELTA_TOKEN_TEXT`: exactly
+    /// the token's own text, or `DELTA_OTHER`: read `lastContentDelta`), plus the flag
+    /// `APPENDS_WHOLE_TOKENS` when the core's `appends_whole_tokens` holds afterwards. With
+    /// those, the TS layer keeps one string per token id and answers the following content
+    /// tokens itself until something reads the parser, then passes them to `feed`.
     #[napi]
-    pub fn process(&mut self, token: u32) -> Result<Option<String>, HarmonyStatus> {
+    pub fn process(&mut self, token: u32) -> Result<u32, HarmonyStatus> {
         guard_js(|| {
             self.inner.process(token)?;
-            Ok(self.inner.last_content_delta().map(str::to_owned))
+            Ok(self.status())
         })
+    }
+
+    /// Feeds tokens the TS layer has answered itself (see `process`), without events; returns
+    /// `process`'s flags for the last one.
+    #[napi]
+    pub fn feed(&mut self, tokens: &[u32]) -> Result<u32, HarmonyStatus> {
+        guard_js(|| {
+            for &token in tokens {
+                self.inner.process(token)?;
+            }
+            Ok(self.status())
+        })
+    }
+
+    fn status(&self) -> u32 {
+        let added = if self.inner.last_content_delta().is_none() {
+            DELTA_NONE
+        } else if self.inner.last_delta_is_token_text() {
+            DELTA_TOKEN_TEXT
+        } else {
+            DELTA_OTHER
+        };
+        if self.inner.appends_whole_tokens() {
+            added | APPENDS_WHOLE_TOKENS
+        } else {
+            added
+        }
     }
 
     /// Feeds a batch and returns its events (content deltas as bare strings). On failure the tokens before the failing one are

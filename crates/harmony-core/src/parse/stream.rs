@@ -387,6 +387,27 @@ impl StreamableParser {
         self.delta_start.and_then(|start| self.content.get(start..))
     }
 
+    /// Whether the last token's delta is exactly that token's own text, as for most content
+    /// tokens (not when it completes or holds back part of a multi-byte char). With
+    /// `appends_whole_tokens`, this lets a binding defer tokens (see there).
+    pub fn last_delta_is_token_text(&self) -> bool {
+        match (self.last_content_delta(), self.tokens.last()) {
+            (Some(delta), Some(&token)) => {
+                self.encoding.tokenizer().token_bytes(token) == Some(delta.as_bytes())
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the parser is in a message's content with nothing held back and nothing
+    /// poisoned: then an ordinary token whose bytes are valid UTF-8 only appends its own text
+    /// (its delta) and leaves this still true. A binding that has seen a token's delta be its own
+    /// text (`last_delta_is_token_text`) may therefore answer such tokens itself and feed them
+    /// later in one batch, as long as it feeds them before anything reads the parser.
+    pub fn appends_whole_tokens(&self) -> bool {
+        matches!(self.state, State::Content(_)) && self.pending.is_empty() && !self.poisoned
+    }
+
     /// The completed messages.
     pub fn messages(&self) -> &[Message] {
         &self.messages
@@ -486,9 +507,59 @@ mod tests {
     fn a_split_character_is_held_back_until_complete() {
         let mut p = parser(Some(Role::Assistant), true);
         p.process(MESSAGE).unwrap();
+        assert!(!p.last_delta_is_token_text());
+        // "hello" (24912) is a whole token: its delta is its own text.
+        assert_eq!(deltas(&mut p, &[24_912]), [Some("hello".to_owned())]);
+        assert!(p.last_delta_is_token_text());
         // 💖 = 31446 (F0 9F 92) + 244 (96).
         assert_eq!(deltas(&mut p, &[31_446, 244]), [None, Some("💖".to_owned())]);
-        assert_eq!(p.current_content(), "💖");
+        // "💖" completes a char begun by the previous token: not the token's own text.
+        assert!(!p.last_delta_is_token_text());
+        assert_eq!(p.current_content(), "hello💖");
+    }
+
+    #[test]
+    fn whole_tokens_only_append_while_the_content_is_clean() {
+        // The contract of `appends_whole_tokens`, on random streams of headers, stop tokens,
+        // whole-text tokens, partial UTF-8 tokens and unknown ids, strict and not.
+        let tk = Tokenizer::get();
+        let mut head = Vec::new();
+        tk.encode_into(
+            "<|start|>assistant<|channel|>final<|message|>",
+            &crate::tokenizer::SpecialTokenSet::All,
+            &mut head,
+        );
+        let pool: Vec<u32> = [24_912, 2375, 31_446, 244, 9552, 220, 200_007, 200_012, 200_002, 250_000]
+            .into_iter()
+            .chain(head.iter().copied())
+            .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut checked = 0;
+        for round in 0..400 {
+            let mut p = parser(Some(Role::Assistant), round % 2 == 0);
+            let _ = p.process(MESSAGE);
+            for _ in 0..60 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let token = pool[(seed % pool.len() as u64) as usize];
+                let clean = p.appends_whole_tokens();
+                let text = tk.token_bytes(token).and_then(|b| std::str::from_utf8(b).ok()).map(str::to_owned);
+                let before = p.current_content().to_owned();
+                let ok = p.process(token).is_ok();
+                if clean && token < crate::tokenizer::FIRST_SPECIAL {
+                    if let Some(text) = text {
+                        assert!(ok);
+                        assert_eq!(p.last_content_delta(), Some(text.as_str()));
+                        assert!(p.last_delta_is_token_text());
+                        assert_eq!(p.current_content(), before + &text);
+                        assert!(p.appends_whole_tokens());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 200, "only {checked} tokens met the contract's premise");
     }
 
     #[test]
