@@ -16,7 +16,7 @@ import {
   type HarmonyEvent,
   type Role,
 } from '../src-ts/index.js';
-import { snapshot } from './helpers/fixtures.js';
+import { plainEvents, snapshot } from './helpers/fixtures.js';
 
 const enc = loadHarmonyEncoding();
 const roles: Role[] = ['user', 'assistant', 'system', 'developer', 'tool'];
@@ -99,8 +99,7 @@ describe('properties', () => {
         chunks.push(tokens.slice(i));
         const streamed: HarmonyEvent[] = [];
         for await (const e of parseStream(chunks, { encoding: enc })) streamed.push(e);
-        const plain = (es: HarmonyEvent[]): unknown[] => es.map((e) => (e.type === 'message-end' ? { ...e, message: e.message.toJSON() } : e));
-        expect(plain(streamed)).toEqual(plain(wholeEvents));
+        expect(plainEvents(streamed)).toEqual(plainEvents(wholeEvents));
         expect(snapshot(perToken)).toEqual(snapshot(whole));
         expect(perToken.messages.map((m) => m.toJSON())).toEqual(whole.messages.map((m) => m.toJSON()));
         // The parsed messages are the rendered ones (as plain text content).

@@ -12,14 +12,11 @@ import {
   type Role,
   type TokenChunk,
 } from '../src-ts/index.js';
-import { firstLine, loadCases, plainAll, randomSplit, rng, snapshot, type StreamCase } from './helpers/fixtures.js';
+import { firstLine, loadCases, plainAll, plainEvents, randomSplit, rng, snapshot, type StreamCase } from './helpers/fixtures.js';
 
 const enc = loadHarmonyEncoding();
 const cases = loadCases('stream') as StreamCase[];
 
-/** Events as comparable plain data. */
-const plainEvents = (events: HarmonyEvent[]): unknown[] =>
-  events.map((e) => (e.type === 'message-end' ? { ...e, message: e.message.toJSON() } : { ...e }));
 
 /** The reference run: one processMany over everything, then processEos. */
 function reference(c: StreamCase): { events: HarmonyEvent[]; error?: HarmonyError } {
@@ -99,20 +96,23 @@ describe('HarmonyParseStream ≡ StreamableParser', () => {
 describe('streams', () => {
   const toks = enc.encode('<|channel|>analysis<|message|>Think.<|end|><|start|>assistant<|channel|>final<|message|>Hello!<|return|>', { allowedSpecial: 'all' });
 
-  it('emits typed events with the channel on deltas', async () => {
+  it('emits typed events with the channel on deltas (one delta per message per batch)', async () => {
     const events = (await collect(parseStream([toks]))).events;
     expect(events.map((e) => e.type)).toEqual([
       'message-start',
       'content-delta',
-      'content-delta',
       'message-end',
       'message-start',
-      'content-delta',
       'content-delta',
       'message-end',
     ]);
     const deltas = events.filter((e) => e.type === 'content-delta');
     expect(deltas.map((d) => [d.channel, d.delta])).toEqual([
+      ['analysis', 'Think.'],
+      ['final', 'Hello!'],
+    ]);
+    const perToken = (await collect(parseStream(toks))).events.filter((e) => e.type === 'content-delta');
+    expect(perToken.map((d) => [d.channel, d.delta])).toEqual([
       ['analysis', 'Think'],
       ['analysis', '.'],
       ['final', 'Hello'],
@@ -202,7 +202,7 @@ describe('streams', () => {
     const events = p.processMany(toks.subarray(4));
     const deltas = events.filter((e) => e.type === 'content-delta');
     expect(deltas[0]).toEqual({ type: 'content-delta', delta: '.', channel: 'analysis' });
-    expect(deltas[1]).toEqual({ type: 'content-delta', delta: 'Hello', channel: 'final' });
+    expect(deltas[1]).toEqual({ type: 'content-delta', delta: 'Hello!', channel: 'final' });
     expect(p.messages.map((m) => m.text)).toEqual(['Think.', 'Hello!']);
     expect(events.filter((e) => e.type === 'message-end')).toHaveLength(2);
     expect(Object.isFrozen(p.messages)).toBe(true);
@@ -233,7 +233,7 @@ describe('per-token process: state read rarely ≡ state read after every token'
   }
   const full = (p: StreamableParser) => ({ ...snapshot(p), tokens: [...p.tokens], messages: plainAll(p.messages), json: p.stateJson });
   for (const round of [1, 2]) {
-    it.each(cases.map((c) => [`${firstLine(c.description)} (run ${round})`, c] as const))('%s', (_name, c) => {
+    it.each(cases.map((c) => [`${c.id} (run ${round})`, c] as const))('%s', (_name, c) => {
       const every = new Map<number, ReturnType<typeof full>>();
       const expected = run(c, () => true, (i, p) => every.set(i, full(p)));
       const random = rng(0x5eed + c.tokens.length * round);

@@ -1,11 +1,13 @@
 // Loading of the conformance fixtures (fixtures/conformance/*.jsonl, produced by the reference
-// openai-harmony 0.0.8) and the helpers the specs share: snapshots, message normalisation and a
+// openai-harmony 0.0.8) and the helpers the specs share: snapshots, message and event normalisation and a
 // seeded random generator (every random choice in the suite is reproducible from its seed).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { Message, StreamableParser } from '../../src-ts/index.js';
+import { expect } from 'vitest';
+
+import type { HarmonyEvent, Message, StreamableParser } from '../../src-ts/index.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'conformance');
 
@@ -82,6 +84,25 @@ export function plain(m: Message): PlainMessage {
 }
 
 export const plainAll = (ms: readonly Message[]): PlainMessage[] => ms.map(plain);
+
+/**
+ * Events as comparable plain data, each run of content deltas as one delta: how a stream's text
+ * is cut into deltas depends on how its tokens were batched (a batch's consecutive deltas come
+ * as one), and nothing else may.
+ */
+export function plainEvents(events: readonly HarmonyEvent[]): unknown[] {
+  const out: Record<string, unknown>[] = [];
+  for (const e of events) {
+    const last = out[out.length - 1];
+    if (e.type === 'content-delta' && last?.type === 'content-delta') {
+      expect({ ...last, delta: '' }).toEqual({ ...e, delta: '' });
+      last.delta = `${String(last.delta)}${e.delta}`;
+    } else {
+      out.push(e.type === 'message-end' ? { ...e, message: e.message.toJSON() } : { ...e });
+    }
+  }
+  return out;
+}
 
 export { rng } from './rng.mjs';
 

@@ -24,7 +24,9 @@ export interface MessageStartEvent {
 
 /**
  * Text added to the current message, as it arrives; never a split UTF-8 character. The deltas
- * of a message add up to its final content. `channel`/`recipient` repeat the message's header.
+ * of a message add up to its final content. A batch of tokens (`processMany`, a chunk of
+ * `parseStream`) gives one delta per message it adds to. `channel`/`recipient` repeat the
+ * message's header.
  */
 export interface ContentDeltaEvent {
   type: 'content-delta';

@@ -44,6 +44,8 @@ export const kFinish: unique symbol = Symbol('gpt-oss-harmony.finish');
 const EMPTY: readonly Message[] = Object.freeze([]);
 
 const { DELTA_NONE, DELTA_TOKEN_TEXT, APPENDS_WHOLE_TOKENS } = native;
+/** `#delta` after a batch, until someone asks (streams over batches never do). */
+const UNREAD: unique symbol = Symbol('unread');
 /** Ids below this are ordinary (byte-pair) tokens. */
 const FIRST_SPECIAL = 199_998;
 /** Deferred tokens fed per native call at most. */
@@ -77,8 +79,10 @@ function newTokenTexts(): (string | undefined)[] {
  */
 export class StreamableParser {
   readonly #native: BindingStreamParser;
-  /** `lastContentDelta`, refreshed after every state change. */
-  #delta: string | null = null;
+  /** `lastContentDelta`, refreshed after every `process`; after a batch read on demand. */
+  #delta: string | null | typeof UNREAD = null;
+  /** Number of tokens fed (the native `tokenCount`, deferred tokens included). */
+  #count = 0;
   /** Completed messages seen so far (a prefix of the native list). */
   readonly #messages: Message[] = [];
   #messagesView: readonly Message[] = EMPTY;
@@ -119,6 +123,7 @@ export class StreamableParser {
   /** Feeds one token. Returns the parser (chainable, like the reference). */
   process(token: number): this {
     const t = toToken(token);
+    this.#count++;
     if (this.#appendsWholeTokens && t < FIRST_SPECIAL) {
       const text = tokenTexts?.[t];
       if (text !== undefined) {
@@ -218,6 +223,7 @@ export class StreamableParser {
   }
   /** The text added by the last token, or `null` when it added none. */
   get lastContentDelta(): string | null {
+    if (this.#delta === UNREAD) this.#delta = this.#synced().lastContentDelta();
     return this.#delta;
   }
   /** The completed messages. */
@@ -238,18 +244,18 @@ export class StreamableParser {
   /** @internal Feeds a batch without throwing: the events before a failure, and the failure. */
   [kFeed](tokens: Uint32Array): BatchResult {
     const n = this.#beginBatch();
-    const start = n.tokenCount();
+    const start = this.#count;
     let raw: WireEvent[];
     try {
       raw = n.processMany(tokens);
     } catch (e) {
       const error = fromNativeError(e);
-      this.#delta = n.lastContentDelta();
+      this.#count = n.tokenCount();
       const events = this.#convert(n.takePendingEvents());
       // The core records the failing token in `tokens` and reports its position there.
       return error.tokenIndex === undefined ? { events, error } : { events, error, failedAt: error.tokenIndex - start };
     }
-    this.#delta = n.lastContentDelta();
+    this.#count += tokens.length;
     return { events: this.#convert(raw) };
   }
 
@@ -264,7 +270,6 @@ export class StreamableParser {
       error = fromNativeError(e);
       raw = n.takePendingEvents();
     }
-    this.#delta = n.lastContentDelta();
     return error ? { events: this.#convert(raw), error } : { events: this.#convert(raw) };
   }
 
@@ -275,6 +280,7 @@ export class StreamableParser {
   #beginBatch(): BindingStreamParser {
     this.#refreshHeader();
     this.#appendsWholeTokens = false;
+    this.#delta = UNREAD;
     return this.#synced();
   }
 

@@ -75,6 +75,10 @@ pub struct StreamableParser {
 trait EventSink {
     fn wants_events(&self) -> bool;
     fn emit(&mut self, event: ParseEvent);
+    /// Reports text added to the current message.
+    fn emit_delta(&mut self, delta: &str) {
+        self.emit(ParseEvent::ContentDelta { delta: delta.to_owned() });
+    }
 }
 
 impl EventSink for () {
@@ -82,6 +86,7 @@ impl EventSink for () {
         false
     }
     fn emit(&mut self, _event: ParseEvent) {}
+    fn emit_delta(&mut self, _delta: &str) {}
 }
 
 impl EventSink for Vec<ParseEvent> {
@@ -90,6 +95,32 @@ impl EventSink for Vec<ParseEvent> {
     }
     fn emit(&mut self, event: ParseEvent) {
         self.push(event);
+    }
+}
+
+/// The sink of `process_many`: the deltas of consecutive tokens of a batch become one delta (a
+/// batch arrives at once, so its text does too), appended in place without a string per token.
+struct BatchSink<'a> {
+    events: &'a mut Vec<ParseEvent>,
+    /// Events before this index came from earlier calls and are left alone.
+    first: usize,
+}
+
+impl EventSink for BatchSink<'_> {
+    fn wants_events(&self) -> bool {
+        true
+    }
+    fn emit(&mut self, event: ParseEvent) {
+        self.events.push(event);
+    }
+    fn emit_delta(&mut self, delta: &str) {
+        if self.events.len() > self.first {
+            if let Some(ParseEvent::ContentDelta { delta: run }) = self.events.last_mut() {
+                run.push_str(delta);
+                return;
+            }
+        }
+        self.emit(ParseEvent::ContentDelta { delta: delta.to_owned() });
     }
 }
 
@@ -126,14 +157,16 @@ impl StreamableParser {
         Ok(self)
     }
 
-    /// Feeds a batch of tokens, appending the events they cause. Afterwards every accessor is
+    /// Feeds a batch of tokens, appending the events they cause; the content the batch adds to
+    /// a message between other events comes as one `ContentDelta`. Afterwards every accessor is
     /// what per-token `process` calls would leave. On an error, the tokens before the failing
     /// one have been processed (their events are in `events`) and the failing one is recorded
     /// in `tokens()`; the error's token index is its position in `tokens()`.
     pub fn process_many(&mut self, tokens: &[u32], events: &mut Vec<ParseEvent>) -> Result<&mut Self> {
         self.tokens.reserve(tokens.len());
+        let mut sink = BatchSink { first: events.len(), events };
         for &token in tokens {
-            self.step(token, events)?;
+            self.step(token, &mut sink)?;
         }
         Ok(self)
     }
@@ -224,7 +257,7 @@ impl StreamableParser {
             let (header, body) = recover_header(&text, role)?;
             self.start_content(header, events);
             if events.wants_events() && !body.is_empty() {
-                events.emit(ParseEvent::ContentDelta { delta: body.clone() });
+                events.emit_delta(&body);
             }
             self.content = body;
             self.finish_message(stop, events);
@@ -276,7 +309,7 @@ impl StreamableParser {
         if self.content.len() > start {
             self.delta_start = Some(start);
             if events.wants_events() {
-                events.emit(ParseEvent::ContentDelta { delta: self.content[start..].to_owned() });
+                events.emit_delta(&self.content[start..]);
             }
         }
     }
@@ -463,7 +496,7 @@ fn emit_message_end(message: &Message, streamed: usize, stop: StopKind, events: 
         _ => "",
     };
     if text.len() > streamed {
-        events.emit(ParseEvent::ContentDelta { delta: text[streamed..].to_owned() });
+        events.emit_delta(&text[streamed..]);
     }
     events.emit(ParseEvent::MessageEnd { message: message.clone(), stop });
     if let (StopKind::Call, Some(recipient)) = (stop, &message.recipient) {
