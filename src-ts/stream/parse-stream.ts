@@ -62,12 +62,14 @@ export async function* parseStream(
   if (source === null || typeof source !== 'object' || !(Symbol.asyncIterator in source || Symbol.iterator in source)) {
     throw invalidArgument('source must be an iterable or async iterable of tokens or token batches', 'source');
   }
+  // Events are yielded one by one: `yield*` over an array in an async generator wraps it in an
+  // async iterator, with extra promise turns per event.
   for await (const chunk of source) {
     const { events, error } = parser[kFeed](chunkTokens(chunk));
-    yield* events;
+    for (const event of events) yield event;
     if (error) throw error;
   }
   const { events, error } = parser[kFinish]();
-  yield* events;
+  for (const event of events) yield event;
   if (error) throw error;
 }
