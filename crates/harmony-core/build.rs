@@ -7,8 +7,10 @@
 //! * `vocab_filter.bin`  — Bloom filter of the token keys in front of the table (`keyhash.rs`);
 //! * `vocab_pair2.bin`   — rank of every 2-byte string (`u32::MAX` if none), indexed by
 //!   `b0 | b1 << 8`: the first round of every merge hits this small table instead;
-//! * `tokenizer_tables.rs` — byte ranks, the ranks of chars that merge as one part (see
-//!   `atomic_char_ranks`), Unicode class tables for the pre-tokeniser (taken from
+//! * `vocab_risks.bin`   — the neighbours that keep a char from starting a merge as one part
+//!   (`atomic_chars`, `keyhash::risk_key`);
+//! * `tokenizer_tables.rs` — byte ranks, the chars that may start a merge as one part (see
+//!   `atomic_chars`), Unicode class tables for the pre-tokeniser (taken from
 //!   `regex-syntax`, so the Unicode version is the one the `regex` crate uses), case folds of the
 //!   contraction letters, Python's non-printable ranges (for `repr`), special-token texts.
 //!
@@ -148,7 +150,8 @@ fn run() -> Result<(), BoxErr> {
         byte_ranks.join(",")
     )?;
 
-    let (index, blocks) = two_level(&atomic_char_ranks(&tokens, &seen));
+    let (atomic, risks) = atomic_chars(&tokens, &seen)?;
+    let (index, blocks) = two_level(&atomic);
     writeln!(
         src,
         "/// Block number of each {BLOCK}-codepoint block of `ATOMIC_BLOCKS` (below U+10000).\npub(crate) static ATOMIC_INDEX: [u16; {}] = {:?};",
@@ -157,10 +160,14 @@ fn run() -> Result<(), BoxErr> {
     )?;
     writeln!(
         src,
-        "/// Rank of each char that merges as one part, `u32::MAX` for others, by distinct block.\npub(crate) static ATOMIC_BLOCKS: [u32; {}] = {:?};",
+        "/// Per char that may start merging as one part, its rank and flags (see build.rs,\n/// `atomic_chars`); `u32::MAX` for others. By distinct block.\npub(crate) static ATOMIC_BLOCKS: [u32; {}] = {:?};",
         blocks.len(),
         blocks
     )?;
+    writeln!(src, "/// `ATOMIC_BLOCKS` flag: some left neighbours are risks.\npub(crate) const RISK_LEFT: u32 = {RISK_LEFT};")?;
+    writeln!(src, "/// `ATOMIC_BLOCKS` flag: some right neighbours are risks.\npub(crate) const RISK_RIGHT: u32 = {RISK_RIGHT};")?;
+    let risks: Vec<u8> = risks.into_iter().flat_map(u64b).collect();
+    std::fs::write(out.join("vocab_risks.bin"), &risks)?;
 
     // ---- Unicode classes of the o200k pattern ----
     let class_of = |pat: &str| -> Result<Vec<(u32, u32)>, BoxErr> { unicode_class(pat) };
@@ -305,71 +312,98 @@ fn merge_alone(bytes: &[u8], ranks: &HashMap<&[u8], u32>) -> (Vec<u32>, usize) {
     }
 }
 
-/// For each code point below U+10000 whose UTF-8 bytes `c` are a token, that token's rank if
-/// starting a merge from `c` as one part gives the same result as starting from its bytes, in any
-/// valid UTF-8 context; `u32::MAX` otherwise (and for ASCII, already one byte).
+/// Flag of an `ATOMIC_BLOCKS` entry: some left neighbours forbid starting from the whole char.
+const RISK_LEFT: u32 = 1 << 31;
+/// Flag of an `ATOMIC_BLOCKS` entry: some right neighbours forbid it.
+const RISK_RIGHT: u32 = 1 << 30;
+
+/// The chars merging may start from as one part (`split_parts`): for each code point below
+/// U+10000 whose UTF-8 bytes `c` are a token that `c`'s bytes alone merge into, that token's
+/// rank with the flags `RISK_LEFT`/`RISK_RIGHT`; `u32::MAX` for the others (ASCII is one byte
+/// anyway). And the open-addressing set of `risk_key`s: the neighbours that forbid it.
 ///
-/// Let `m` be the highest rank among the merges that turn `c`'s bytes alone into the single
-/// token `c`. While `c` is still split, one of those merges (rank ≤ `m`) is always available, so
-/// the merge loop picks no pair of rank > `m` that touches `c`. If every token that would join a
-/// proper part of `c` with a neighbour ("crossing" tokens: a proper prefix of `c` preceded by
-/// other bytes, or a proper suffix followed by other bytes) and every token that contains the
-/// whole of `c` with more bytes ranks above `m`, then no merge touching `c` from outside happens
-/// before `c` is whole, and no merge `c`-as-one-part enables comes earlier than it would have:
-/// both starts go through the same merges outside `c`, in the same order.
-fn atomic_char_ranks<'t>(tokens: &'t [Vec<u8>], ranks: &HashMap<&[u8], u32>) -> Vec<u32> {
-    // Lowest rank of a token ending in an incomplete char prefix `p` (after other bytes), of one
-    // starting with exactly the continuation bytes `s` (before other bytes), and of one holding a
-    // whole char with other bytes.
-    let mut ends_with_prefix: HashMap<&'t [u8], u32> = HashMap::new();
-    let mut starts_with_suffix: HashMap<&'t [u8], u32> = HashMap::new();
-    let mut contains: HashMap<&'t [u8], u32> = HashMap::new();
-    let lower = |map: &mut HashMap<&'t [u8], u32>, key: &'t [u8], rank: u32| {
-        let e = map.entry(key).or_insert(u32::MAX);
-        *e = (*e).min(rank);
-    };
+/// Let `m` be the highest rank among the merges that turn `c`'s bytes alone into `c`. While `c`
+/// is still split, one of those merges (rank ≤ `m`) is always available, so the merge loop picks
+/// no pair of rank > `m` that touches `c`. So if no token of rank ≤ `m` that joins a proper part
+/// of `c` with a neighbour (a proper prefix of `c` after other bytes, or a proper suffix before
+/// other bytes) or that holds `c` with other bytes can be formed where `c` stands, no merge
+/// touches `c` from outside before `c` is whole, and no merge that `c` as one part enables comes
+/// earlier than it would have: both starts go through the same merges outside `c`, in the same
+/// order. A token can only be formed where its bytes are the text: the risk keys record, for each
+/// such low-ranked token, the (at most two) bytes next to `c` it needs, and `split_parts` keeps
+/// `c` as bytes when the text has them.
+fn atomic_chars<'t>(tokens: &'t [Vec<u8>], ranks: &HashMap<&[u8], u32>) -> Result<(Vec<u32>, Vec<u64>), BoxErr> {
+    // Tokens by what of a char they hold: an incomplete char prefix at the end (after other
+    // bytes `x`), a run of continuation bytes at the start (before other bytes `y`), a whole
+    // char with other bytes around it (`x` before, `y` after).
+    type Near<'t> = Vec<(u32, &'t [u8], &'t [u8])>;
+    let mut ends_with_prefix: HashMap<&'t [u8], Near<'t>> = HashMap::new();
+    let mut starts_with_suffix: HashMap<&'t [u8], Near<'t>> = HashMap::new();
+    let mut contains: HashMap<&'t [u8], Near<'t>> = HashMap::new();
     for (rank, t) in tokens.iter().enumerate() {
         let rank = rank as u32;
         if let Some(j) = t.iter().rposition(|&b| !is_continuation(b)) {
             let need = utf8_len(t[j]);
             if j > 0 && need > 1 && t.len() - j < need {
-                lower(&mut ends_with_prefix, &t[j..], rank);
+                ends_with_prefix.entry(&t[j..]).or_default().push((rank, &t[..j], &[]));
             }
         }
         let lead = t.iter().take_while(|&&b| is_continuation(b)).count();
         if lead > 0 && lead < t.len() {
-            lower(&mut starts_with_suffix, &t[..lead], rank);
+            starts_with_suffix.entry(&t[..lead]).or_default().push((rank, &[], &t[lead..]));
         }
         for i in 0..t.len() {
             let need = utf8_len(t[i]);
             if need > 1 && t.len() > need && i + need <= t.len() && t[i + 1..i + need].iter().all(|&b| is_continuation(b)) {
-                lower(&mut contains, &t[i..i + need], rank);
+                contains.entry(&t[i..i + need]).or_default().push((rank, &t[..i], &t[i + need..]));
             }
         }
     }
     let mut table = vec![u32::MAX; 0x10000];
+    let mut risks = vec![0u64; keyhash::RISK_SLOTS];
+    let mut count = 0;
     for (cp, slot) in table.iter_mut().enumerate().skip(0x80) {
-        let Some(c) = char::from_u32(cp as u32) else { continue };
+        let Some(ch) = char::from_u32(cp as u32) else { continue };
         let mut buf = [0u8; 4];
-        let c = c.encode_utf8(&mut buf).as_bytes();
+        let c = ch.encode_utf8(&mut buf).as_bytes();
         let Some(&rank) = ranks.get(c) else { continue };
         let (merges, parts) = merge_alone(c, ranks);
         if parts != 1 {
             continue;
         }
         let m = merges.iter().copied().max().unwrap_or(rank);
-        let crossing = (1..c.len())
+        let mut entry = rank;
+        let near = (1..c.len())
             .flat_map(|k| [ends_with_prefix.get(&c[..k]), starts_with_suffix.get(&c[k..])])
+            .chain([contains.get(c)])
             .flatten()
-            .chain(contains.get(c))
-            .copied()
-            .min()
-            .unwrap_or(u32::MAX);
-        if crossing > m {
-            *slot = rank;
+            .flatten();
+        for &(r, x, y) in near {
+            if r > m {
+                continue;
+            }
+            for (right, bytes) in [(false, &x[x.len().saturating_sub(2)..]), (true, &y[..y.len().min(2)])] {
+                if bytes.is_empty() {
+                    continue;
+                }
+                entry |= if right { RISK_RIGHT } else { RISK_LEFT };
+                let key = keyhash::risk_key(cp as u16, right, bytes);
+                let mut i = keyhash::risk_slot(key);
+                while risks[i] != 0 && risks[i] != key {
+                    i = (i + 1) & (keyhash::RISK_SLOTS - 1);
+                }
+                if risks[i] == 0 {
+                    risks[i] = key;
+                    count += 1;
+                }
+            }
         }
+        *slot = entry;
     }
-    table
+    if count * 2 > keyhash::RISK_SLOTS {
+        return Err(format!("{count} neighbour risks overfill the set").into());
+    }
+    Ok((table, risks))
 }
 
 /// The inclusive codepoint ranges of a regex character class, as `regex-syntax` understands it.

@@ -117,8 +117,8 @@ fn merge_parts<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
 }
 
 /// Splits `piece` into the parts merging starts from: a char of up to three bytes whose bytes
-/// always become one token before any of them joins a neighbour (`atomic_char_rank`) is one
-/// part, every other byte its own. Byte-pair merging from there gives exactly the result it gives
+/// become one token before any of them joins a neighbour, given the bytes around it
+/// (`atomic_char_rank`), is one part; every other byte is its own. Byte-pair merging from there gives exactly the result it gives
 /// from single bytes (build.rs proves it per char), with two merges fewer per such char: most of
 /// the work on CJK and Cyrillic text. `piece` must be valid UTF-8 (build.rs reasons about
 /// tokens in valid text only). `start` gets each part's offset and then `piece.len()`.
@@ -138,7 +138,7 @@ fn split_parts(piece: &[u8], start: &mut Vec<u32>, rank: &mut Vec<u32>) {
             }
             _ => (1, 0),
         };
-        let r = if len == 1 { NONE } else { atomic_char_rank(cp) };
+        let r = if len == 1 { NONE } else { atomic_char_rank(cp, piece, i, len) };
         start.push(i as u32);
         if r == NONE {
             rank.push(BYTE_RANK[b as usize]);

@@ -102,3 +102,27 @@ fn load4(bytes: &[u8], at: usize) -> u32 {
     buf.copy_from_slice(&bytes[at..at + 4]);
     u32::from_le_bytes(buf)
 }
+
+/// log2 of the number of slots of the neighbour-risk set (see `risk_key`).
+pub const RISK_BITS: u32 = 15;
+/// Number of slots of the neighbour-risk set.
+pub const RISK_SLOTS: usize = 1 << RISK_BITS;
+
+/// Key of "the char `cp` must not start as one part when the text on its `right` (else left)
+/// begins (else ends) with `near`", 1 or 2 bytes in text order. Never 0 (`cp` ≥ U+0080), which
+/// marks an empty slot.
+#[inline(always)]
+pub fn risk_key(cp: u16, right: bool, near: &[u8]) -> u64 {
+    let (a, b) = match near {
+        [a] => (*a as u64, 0),
+        [a, b, ..] => (*a as u64, 0x100 | *b as u64),
+        [] => (0, 0),
+    };
+    cp as u64 | (right as u64) << 16 | a << 17 | b << 25
+}
+
+/// First slot to probe for a risk key.
+#[inline(always)]
+pub fn risk_slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RISK_BITS)) as usize
+}
