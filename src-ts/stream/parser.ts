@@ -150,8 +150,9 @@ export class StreamableParser {
     return this;
   }
 
-  /** The text of token `t`, just added whole as the last delta: made once per token id. */
+  /** The text of token `t`, just added whole as the last delta: made once per ordinary token id. */
   #tokenText(t: number): string {
+    if (t >= FIRST_SPECIAL) return this.#native.lastContentDelta() ?? '';
     const texts = (tokenTexts ??= newTokenTexts());
     let text = texts[t];
     if (text === undefined) {
