@@ -184,11 +184,11 @@ function inputsLine(metric) {
 }
 
 const WHY_NOT = {
-  encode: 'on CJK the core itself is only on par with bpe-openai and tiktoken-rs (see "Rust core: encode": long runs of ideographs are single pre-tokenizer pieces whose merging dominates, cached or not), so the raw core is only about twice as fast as gpt-tokenizer on CJK here, and no binding can get to 5×; the Node call adds ~30% on top (UTF-16 → UTF-8 conversion of the string, the token array; see "Binding overhead")',
+  encode: 'on CJK the merge loop waits on memory: most of its lookups (pair cache, Bloom filter, vocabulary table) miss the CPU caches, so even the raw core, about 2× bpe-openai there (see "Rust core: encode"), is only about 3.5× gpt-tokenizer on CJK; the Node call adds little (see "Binding overhead")',
   short: 'the Node call (string conversion, napi call, result array) costs about as much as the core work on a ~90-byte string (see "Binding overhead")',
   render: 'from the plain JSON object the call pays JSON.stringify in JS plus JSON parsing in the core, about twice the core time (see "Binding overhead"); a built Conversation avoids most of it',
   parse: 'building the JS Message objects costs about as much as the core parse (see "Binding overhead")',
-  stream: 'the core needs ~30-60 ns per token (see "Rust core: stream"), but per-token streaming from Node is two napi calls per token (process, then the lastContentDelta getter creating a JS string), which adds ~150-200 ns per token; processMany is one call per chunk but builds one event object per content token, so it is no cheaper per token than process (compare the Node and core rows in "Binding overhead")',
+  stream: 'each processMany call has a fixed cost (the napi call and the array of events, ~0.5 µs) that small chunks do not amortise; per-token process needs no native call for most content tokens (see ARCHITECTURE.md)',
   coldstart: 'loading the addon (a large shared object with the embedded vocabulary) dominates',
   'coldstart-rss': 'the embedded vocabulary is mapped into the process',
 };
