@@ -118,12 +118,18 @@ export declare class BindingStreamParser {
    */
   feed(tokens: Uint32Array): number
   /**
-   * Feeds a batch and returns its events (content deltas as bare strings). On failure the tokens before the failing one are
-   * processed, the failing one is recorded in `tokens()` (as the reference does) and the
+   * Feeds a batch and returns its events (content deltas as bare strings), then, as the last
+   * element, `process`'s flags after the batch. On failure the tokens before the failing one
+   * are processed, the failing one is recorded in `tokens()` (as the reference does) and the
    * error's `tokenIndex` is its position there; the events of the tokens before it can be
    * fetched with `takePendingEvents`.
    */
-  processMany(tokens: Uint32Array): Array<string | BindingEvent>
+  processMany(tokens: Uint32Array): Array<string | BindingEvent | number>
+  /**
+   * For each token, its text when it is an ordinary token whose bytes are valid UTF-8 on
+   * their own (what it appends in clean content, see `process`), else `null`.
+   */
+  static tokenTexts(tokens: Uint32Array): Array<string | undefined | null>
   /** Signals the end of the stream; returns the events it caused (the pending message's end). */
   processEos(): Array<string | BindingEvent>
   /** The events produced before the last `processMany`/`processEos` failure (emptied on read). */

@@ -51,16 +51,28 @@ const FIRST_SPECIAL = 199_998;
 /** Deferred tokens fed per native call at most. */
 const DEFERRED_MAX = 4096;
 /**
- * The text of each ordinary token id that has been a whole delta, shared by every parser (there
- * is one vocabulary), so per-token streaming makes one string per distinct token, not per token.
+ * Per ordinary token id: its text when its bytes are valid UTF-8 on their own (what it appends
+ * to clean content), `null` when they are not, `undefined` while unknown. Shared by every parser
+ * (there is one vocabulary), so streaming makes one string per distinct token, not per token.
  */
-let tokenTexts: (string | undefined)[] | undefined;
+type TokenTexts = (string | null | undefined)[];
+let tokenTexts: TokenTexts | undefined;
 
 /** A packed (not dictionary-mode) array with one slot per ordinary token id. */
-function newTokenTexts(): (string | undefined)[] {
-  const texts: (string | undefined)[] = [];
+function newTokenTexts(): TokenTexts {
+  const texts: TokenTexts = [];
   for (let i = 0; i < FIRST_SPECIAL; i++) texts.push(undefined);
   return texts;
+}
+
+/** Learns the texts of the ordinary tokens of `tokens` not known yet (one native call, if any). */
+function learnTokenTexts(tokens: Uint32Array): void {
+  const texts = (tokenTexts ??= newTokenTexts());
+  let unknown: number[] | undefined;
+  for (const t of tokens) if (t < FIRST_SPECIAL && texts[t] === undefined) (unknown ??= []).push(t);
+  if (unknown === undefined) return;
+  const learned = native.BindingStreamParser.tokenTexts(Uint32Array.from(unknown));
+  for (let i = 0; i < unknown.length; i++) texts[unknown[i]!] = learned[i] ?? null;
 }
 
 /**
@@ -124,15 +136,10 @@ export class StreamableParser {
   process(token: number): this {
     const t = toToken(token);
     this.#count++;
-    if (this.#appendsWholeTokens && t < FIRST_SPECIAL) {
-      const text = tokenTexts?.[t];
-      if (text !== undefined) {
-        // The core would only append this text (see `#appendsWholeTokens`): defer the call.
-        if (this.#deferredCount === this.#deferred.length) this.#flush();
-        this.#deferred[this.#deferredCount++] = t;
-        this.#delta = text;
-        return this;
-      }
+    const text = this.#answer(t);
+    if (text !== undefined) {
+      this.#delta = text;
+      return this;
     }
     const n = this.#synced();
     this.#headerStale = true;
@@ -150,12 +157,25 @@ export class StreamableParser {
     return this;
   }
 
+  /**
+   * When the core would only append token `t`'s known text (see `#appendsWholeTokens`): queues
+   * `t` for the native parser and returns that text (the delta). Otherwise `undefined`.
+   */
+  #answer(t: number): string | undefined {
+    if (!this.#appendsWholeTokens || t >= FIRST_SPECIAL) return undefined;
+    const text = tokenTexts?.[t];
+    if (typeof text !== 'string') return undefined;
+    if (this.#deferredCount === this.#deferred.length) this.#flush();
+    this.#deferred[this.#deferredCount++] = t;
+    return text;
+  }
+
   /** The text of token `t`, just added whole as the last delta: made once per ordinary token id. */
   #tokenText(t: number): string {
     if (t >= FIRST_SPECIAL) return this.#native.lastContentDelta() ?? '';
     const texts = (tokenTexts ??= newTokenTexts());
     let text = texts[t];
-    if (text === undefined) {
+    if (typeof text !== 'string') {
       text = this.#native.lastContentDelta() ?? '';
       texts[t] = text;
     }
@@ -242,27 +262,50 @@ export class StreamableParser {
     return this.#synced().stateJson();
   }
 
-  /** @internal Feeds a batch without throwing: the events before a failure, and the failure. */
+  /**
+   * @internal Feeds a batch without throwing: the events before a failure, and the failure. The
+   * leading tokens that only append known text (see `#answer`) are answered here; the rest of the
+   * batch is one native call, which also reports the flags `#answer` needs for the next batch.
+   */
   [kFeed](tokens: Uint32Array): BatchResult {
-    const n = this.#beginBatch();
+    this.#refreshHeader();
     const start = this.#count;
-    let raw: WireEvent[];
+    let answered = 0;
+    let text = '';
+    for (; answered < tokens.length; answered++) {
+      const delta = this.#answer(tokens[answered]!);
+      if (delta === undefined) break;
+      text += delta;
+      this.#delta = delta;
+    }
+    this.#count += answered;
+    if (answered === tokens.length) return { events: this.#convert([], text) };
+    const rest = tokens.subarray(answered);
+    const n = this.#synced();
+    this.#appendsWholeTokens = false;
+    this.#delta = UNREAD;
+    let raw: (WireEvent | number)[];
     try {
-      raw = n.processMany(tokens);
+      raw = n.processMany(rest);
     } catch (e) {
       const error = fromNativeError(e);
       this.#count = n.tokenCount();
-      const events = this.#convert(n.takePendingEvents());
+      const events = this.#convert(n.takePendingEvents(), text);
       // The core records the failing token in `tokens` and reports its position there.
       return error.tokenIndex === undefined ? { events, error } : { events, error, failedAt: error.tokenIndex - start };
     }
-    this.#count += tokens.length;
-    return { events: this.#convert(raw) };
+    this.#count += rest.length;
+    this.#appendsWholeTokens = ((raw.pop() as number) & APPENDS_WHOLE_TOKENS) !== 0;
+    learnTokenTexts(rest);
+    return { events: this.#convert(raw as WireEvent[], text) };
   }
 
   /** @internal `processEos` without throwing. */
   [kFinish](): BatchResult {
-    const n = this.#beginBatch();
+    this.#refreshHeader();
+    const n = this.#synced();
+    this.#appendsWholeTokens = false;
+    this.#delta = UNREAD;
     let raw: WireEvent[];
     let error: HarmonyError | undefined;
     try {
@@ -272,17 +315,6 @@ export class StreamableParser {
       raw = n.takePendingEvents();
     }
     return error ? { events: this.#convert(raw), error } : { events: this.#convert(raw) };
-  }
-
-  /**
-   * Before a batch call: deferred tokens fed, header and messages current. Batches report events,
-   * not `process`'s flags, so deferring stops until the next native `process`.
-   */
-  #beginBatch(): BindingStreamParser {
-    this.#refreshHeader();
-    this.#appendsWholeTokens = false;
-    this.#delta = UNREAD;
-    return this.#synced();
   }
 
   /** Appends the native messages not cached yet. */
@@ -307,8 +339,15 @@ export class StreamableParser {
     this.#recipient = n.currentRecipient() ?? undefined;
   }
 
-  /** Binding events → public events (deltas arrive as bare strings; objects are reused). */
-  #convert(raw: WireEvent[]): HarmonyEvent[] {
+  /**
+   * Binding events → public events (deltas arrive as bare strings; objects are reused).
+   * `leading` is content answered in TS before these events (it joins a first delta).
+   */
+  #convert(raw: WireEvent[], leading = ''): HarmonyEvent[] {
+    if (leading !== '') {
+      if (typeof raw[0] === 'string') raw[0] = leading + raw[0];
+      else raw.unshift(leading);
+    }
     const out: HarmonyEvent[] = new Array<HarmonyEvent>(raw.length);
     for (let i = 0; i < raw.length; i++) {
       const ev = raw[i]!;

@@ -4,7 +4,7 @@
 //! only long-lived native object; it holds no JS values.
 
 use harmony_core::{ParseEvent, ParseOptions, StreamableParser};
-use napi::bindgen_prelude::{Either, Env, Uint32ArraySlice};
+use napi::bindgen_prelude::{Either, Either3, Env, Uint32ArraySlice};
 use napi::Result;
 use napi_derive::napi;
 
@@ -108,23 +108,49 @@ impl BindingStreamParser {
         }
     }
 
-    /// Feeds a batch and returns its events (content deltas as bare strings). On failure the tokens before the failing one are
-    /// processed, the failing one is recorded in `tokens()` (as the reference does) and the
+    /// Feeds a batch and returns its events (content deltas as bare strings), then, as the last
+    /// element, `process`'s flags after the batch. On failure the tokens before the failing one
+    /// are processed, the failing one is recorded in `tokens()` (as the reference does) and the
     /// error's `tokenIndex` is its position there; the events of the tokens before it can be
     /// fetched with `takePendingEvents`.
-    #[napi(ts_return_type = "Array<string | BindingEvent>")]
-    pub fn process_many(&mut self, tokens: &[u32]) -> Result<Vec<WireEvent>, HarmonyStatus> {
+    #[napi(ts_return_type = "Array<string | BindingEvent | number>")]
+    pub fn process_many(&mut self, tokens: &[u32]) -> Result<Vec<Either3<String, BindingEvent, u32>>, HarmonyStatus> {
         self.events.clear();
         self.pending.clear();
         let events = &mut self.events;
         let inner = &mut self.inner;
         match guard_js(|| inner.process_many(tokens, events).map(|_| ())) {
-            Ok(()) => Ok(self.events.drain(..).map(to_wire).collect()),
+            Ok(()) => {
+                let status = self.status();
+                let mut wire: Vec<_> = self.events.drain(..).map(|e| match to_wire(e) {
+                    Either::A(delta) => Either3::A(delta),
+                    Either::B(event) => Either3::B(event),
+                }).collect();
+                wire.push(Either3::C(status));
+                Ok(wire)
+            }
             Err(err) => {
                 std::mem::swap(&mut self.pending, &mut self.events);
                 Err(err)
             }
         }
+    }
+
+    /// For each token, its text when it is an ordinary token whose bytes are valid UTF-8 on
+    /// their own (what it appends in clean content, see `process`), else `null`.
+    #[napi]
+    pub fn token_texts(tokens: &[u32]) -> Vec<Option<String>> {
+        let tokenizer = harmony_core::tokenizer::Tokenizer::get();
+        tokens
+            .iter()
+            .map(|&t| {
+                (t < harmony_core::tokenizer::FIRST_SPECIAL)
+                    .then(|| tokenizer.token_bytes(t))
+                    .flatten()
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .map(str::to_owned)
+            })
+            .collect()
     }
 
     /// Signals the end of the stream; returns the events it caused (the pending message's end).
