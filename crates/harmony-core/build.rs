@@ -141,28 +141,19 @@ fn run() -> Result<(), BoxErr> {
 
     let mut byte_ranks = Vec::new();
     for b in 0..=255u8 {
-        let r = seen.get([b].as_slice()).ok_or(format!("byte {b} not in vocabulary"))?;
-        byte_ranks.push(r.to_string());
+        byte_ranks.push(*seen.get([b].as_slice()).ok_or(format!("byte {b} not in vocabulary"))?);
     }
-    writeln!(
-        src,
-        "/// Rank of each single byte.\npub(crate) static BYTE_RANK: [u32; 256] = [{}];",
-        byte_ranks.join(",")
-    )?;
+    static_array(&mut src, "Rank of each single byte.", "BYTE_RANK", "u32", &byte_ranks)?;
 
     let (atomic, risks) = atomic_chars(&tokens, &seen)?;
     let (index, blocks) = two_level(&atomic);
-    writeln!(
-        src,
-        "/// Block number of each {BLOCK}-codepoint block of `ATOMIC_BLOCKS` (below U+10000).\npub(crate) static ATOMIC_INDEX: [u16; {}] = {:?};",
-        index.len(),
-        index
-    )?;
-    writeln!(
-        src,
-        "/// Per char that may start merging as one part, its rank and flags (see build.rs,\n/// `atomic_chars`); `u32::MAX` for others. By distinct block.\npub(crate) static ATOMIC_BLOCKS: [u32; {}] = {:?};",
-        blocks.len(),
-        blocks
+    static_array(&mut src, &format!("Block number of each {BLOCK}-codepoint block of `ATOMIC_BLOCKS` (below U+10000)."), "ATOMIC_INDEX", "u16", &index)?;
+    static_array(
+        &mut src,
+        "Per char that may start merging as one part, its rank and flags (see build.rs,\n/// `atomic_chars`); `u32::MAX` for others. By distinct block.",
+        "ATOMIC_BLOCKS",
+        "u32",
+        &blocks,
     )?;
     writeln!(src, "/// `ATOMIC_BLOCKS` flag: some left neighbours are risks.\npub(crate) const RISK_LEFT: u32 = {RISK_LEFT};")?;
     writeln!(src, "/// `ATOMIC_BLOCKS` flag: some right neighbours are risks.\npub(crate) const RISK_RIGHT: u32 = {RISK_RIGHT};")?;
@@ -200,18 +191,8 @@ fn run() -> Result<(), BoxErr> {
 
     let (index, blocks) = two_level(&cls);
     writeln!(src, "/// Codepoints per block of the class table.\npub(crate) const CLASS_BLOCK: usize = {BLOCK};")?;
-    writeln!(
-        src,
-        "/// Block number of each {BLOCK}-codepoint block.\npub(crate) static CLASS_INDEX: [u16; {}] = {:?};",
-        index.len(),
-        index
-    )?;
-    writeln!(
-        src,
-        "/// Classes of the distinct blocks.\npub(crate) static CLASS_BLOCKS: [u8; {}] = {:?};",
-        blocks.len(),
-        blocks
-    )?;
+    static_array(&mut src, &format!("Block number of each {BLOCK}-codepoint block."), "CLASS_INDEX", "u16", &index)?;
+    static_array(&mut src, "Classes of the distinct blocks.", "CLASS_BLOCKS", "u8", &blocks)?;
 
     // Case-insensitive forms of the contraction letters (`(?i:'s|'t|'re|'ve|'m|'ll|'d)`).
     writeln!(src, "/// ASCII lower-case letter a non-ASCII char case-folds to, for the contraction letters.")?;
@@ -229,12 +210,7 @@ fn run() -> Result<(), BoxErr> {
 
     // Python's str.isprintable() is false for Cc Cf Cs Co Cn Zl Zp Zs, except U+0020.
     let np = class_of(r"[[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]--[ ]]")?;
-    writeln!(
-        src,
-        "/// Inclusive ranges of chars Python's `repr` escapes (non-printable), sorted.\npub(crate) static NON_PRINTABLE: [(u32, u32); {}] = {:?};",
-        np.len(),
-        np
-    )?;
+    static_array(&mut src, "Inclusive ranges of chars Python's `repr` escapes (non-printable), sorted.", "NON_PRINTABLE", "(u32, u32)", &np)?;
 
     // ---- special tokens ----
     let mut texts = Vec::new();
@@ -262,6 +238,11 @@ fn run() -> Result<(), BoxErr> {
 
     std::fs::write(out.join("tokenizer_tables.rs"), src)?;
     Ok(())
+}
+
+/// Writes `pub(crate) static {name}: [{ty}; N] = [...]` with its doc line.
+fn static_array<T: std::fmt::Debug>(src: &mut String, doc: &str, name: &str, ty: &str, values: &[T]) -> std::fmt::Result {
+    writeln!(src, "/// {doc}\npub(crate) static {name}: [{ty}; {}] = {values:?};", values.len())
 }
 
 /// A per-codepoint table as `BLOCK`-sized blocks, each distinct block stored once: the block
