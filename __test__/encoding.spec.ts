@@ -92,6 +92,22 @@ describe('HarmonyEncoding', () => {
     expect(enc.decode([200006])).toBe('<|start|>');
   });
 
+  it('decodes long texts, ASCII-led or not, to the same string whichever way it crosses', () => {
+    // The binding hands long non-ASCII text to V8 as UTF-16 and ASCII as UTF-8, judging by the
+    // start of the text: every mix must come back intact (astral chars as surrogate pairs too).
+    const ascii = 'plain ascii text. '.repeat(400);
+    const other = 'Привет, 世界! 🙂👍🏽 e\u0301 '.repeat(300);
+    for (const text of [ascii, other, ascii + other, other + ascii, '🙂', '']) {
+      const tokens = enc.encode(text);
+      expect(enc.decode(tokens)).toBe(text);
+      expect(enc.decodeUtf8(tokens)).toBe(text);
+    }
+    // Lossy decode of a split char (9552 = bytes 20 F0 9F), after a long non-ASCII head.
+    expect(enc.decode([...enc.encode(other), 9552])).toBe(`${other} \ufffd`);
+    const messages = enc.parseMessagesFromCompletionTokens(enc.encode(`<|message|>${other}<|end|>`, { allowedSpecial: 'all' }), 'assistant');
+    expect(messages[0]!.text).toBe(other);
+  });
+
   it('handles a 1M-token array in and out', () => {
     const text = 'ab '.repeat(400_000);
     const tokens = enc.encode(text);
