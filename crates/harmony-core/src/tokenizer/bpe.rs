@@ -2,11 +2,14 @@
 //! pair of parts whose concatenated bytes have the lowest rank (leftmost on ties) until no
 //! adjacent concatenation is a token.
 //!
-//! Speed comes from memory, not arithmetic: the vocabulary table is megabytes and each merge
-//! step probes it at a random place. So, per thread (`Workspace`): a cache of whole pieces
+//! Speed comes mostly from memory, not arithmetic: the vocabulary table is megabytes and each
+//! merge step probes it at a random place. So, per thread (`Workspace`): a cache of whole pieces
 //! (words recur), a cache of "token followed by token" joins, the 2-byte table for the first
-//! round, and scratch arrays reused across pieces. Pieces up to `SMALL` bytes use a block-minimum
-//! scan (vectorised); longer ones a heap, O(n log n), so long CJK runs stay linearithmic.
+//! round, and scratch arrays reused across pieces; a Bloom filter in front of the table
+//! (`vocab.rs`); and fewer probes, as merging starts from whole chars where that is provably the
+//! same as starting from bytes (`split_parts`). Pieces of up to `TINY` starting parts (most) use
+//! the plain loop on stack arrays, up to `SMALL` a block-minimum scan (vectorised), longer ones a
+//! heap, O(n log n), so long CJK runs stay linearithmic.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -39,8 +42,10 @@ impl Sink for Counter {
 
 const NONE: u32 = u32::MAX;
 
-/// Pieces of up to this many starting parts use the block-minimum loop; more, the heap, which
-/// is O(n log n).
+/// Pieces of up to this many starting parts use the plain loop on stack arrays (fewest
+/// instructions when a scan is a handful of compares: most pieces).
+const TINY: usize = 32;
+/// Up to this many, the block-minimum loop; more, the heap, which is O(n log n).
 const SMALL: usize = 128;
 /// Pair keys per block of the block-minimum structure.
 const BLOCK: usize = 8;
@@ -109,10 +114,10 @@ fn merge<S: Sink>(piece: &[u8], n: usize, out: &mut S, ws: &mut Workspace) {
 #[inline(always)]
 fn merge_parts<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
     split_parts(piece, &mut ws.start, &mut ws.rank);
-    if ws.rank.len() > SMALL {
-        merge_large(piece, out, ws);
-    } else {
-        merge_small(piece, out, ws);
+    match ws.rank.len() {
+        m if m <= TINY => merge_tiny(piece, out, ws),
+        m if m <= SMALL => merge_small(piece, out, ws),
+        _ => merge_large(piece, out, ws),
     }
 }
 
@@ -315,6 +320,50 @@ fn pair_key(rank: u32, at: usize) -> i32 {
 const NO_KEY: i32 = i32::MAX;
 const _: () = assert!(SMALL <= 128 && (super::vocab::N_RANKS as u64) << 7 < i32::MAX as u64);
 
+/// Merge loop for pieces of up to `TINY` starting parts: the textbook loop on small arrays. Each
+/// step scans the pair ranks for the lowest (leftmost on ties), merges, shifts the arrays down
+/// by one and recomputes the two pairs around the merged part.
+fn merge_tiny<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
+    let Workspace { cache, start, rank, .. } = ws;
+    let m = rank.len();
+    let mut st = [0u32; TINY + 1];
+    let mut rk = [0u32; TINY];
+    let mut pr = [NONE; TINY];
+    st[..=m].copy_from_slice(&start[..=m]);
+    rk[..m].copy_from_slice(rank);
+    for (u, p) in pr.iter_mut().enumerate().take(m - 1) {
+        *p = first_pair(piece, start, rank, u, cache);
+    }
+    let mut len = m;
+    loop {
+        let (mut best, mut at) = (NONE, 0);
+        for (i, &r) in pr.iter().enumerate().take(len - 1) {
+            if r < best {
+                best = r;
+                at = i;
+            }
+        }
+        if best == NONE {
+            break;
+        }
+        rk[at] = best;
+        for i in at + 1..len - 1 {
+            rk[i] = rk[i + 1];
+            st[i] = st[i + 1];
+            pr[i] = pr[i + 1];
+        }
+        st[len - 1] = st[len];
+        len -= 1;
+        pr[at] = if at + 1 < len { cache.join(piece, st[at], st[at + 2], best, rk[at + 1]) } else { NONE };
+        if at > 0 {
+            pr[at - 1] = cache.join(piece, st[at - 1], st[at + 1], rk[at - 1], best);
+        }
+    }
+    for &r in rk.iter().take(len) {
+        out.push(r);
+    }
+}
+
 /// Merge loop for pieces of up to `SMALL` starting parts (after `split_parts`). `key[u]` is the
 /// `pair_key` of part `u` joined with its successor (`NO_KEY` for the last part and for parts
 /// already merged into their predecessor), and `block_min` the minimum of each block of `BLOCK`
@@ -482,6 +531,8 @@ mod tests {
             "中华人民共和国的首都是北京，한국어 문장입니다",
             "Привет, Ελληνικά, עברית, العربية, ไทย",
             "abcdefghijklmnopqrstuvwxyz",
+            // Runs of one char: equal pair ranks, so the leftmost-on-ties rule decides.
+            "aaaaaaaaaaaaaaaaaaaaaaaa==========ーーーーーーーー",
             "🙂👍🏽é\u{301}\u{0}\u{80}\u{7ff}\u{800}\u{ffff}",
         ];
         let mut ws = Workspace::new();
@@ -509,6 +560,12 @@ mod tests {
                 let mut small = Vec::new();
                 merge_small(piece, &mut small, &mut ws);
                 assert_eq!(small, want, "small, piece {piece:?}");
+            }
+            if ws.rank.len() <= TINY {
+                split_parts(piece, &mut ws.start, &mut ws.rank);
+                let mut tiny = Vec::new();
+                merge_tiny(piece, &mut tiny, &mut ws);
+                assert_eq!(tiny, want, "tiny, piece {piece:?}");
             }
             // Like tiktoken, a piece that is itself a token is that token.
             let mut bare = Vec::new();
