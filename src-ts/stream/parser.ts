@@ -48,6 +48,8 @@ const { DELTA_NONE, DELTA_TOKEN_TEXT, APPENDS_WHOLE_TOKENS } = native;
 const UNREAD: unique symbol = Symbol('unread');
 /** Ids below this are ordinary (byte-pair) tokens. */
 const FIRST_SPECIAL = 199_998;
+/** Batches up to this many tokens teach `tokenTexts` the texts of their tokens. */
+const LEARN_MAX = 32;
 /** Deferred tokens fed per native call at most. */
 const DEFERRED_MAX = 4096;
 /**
@@ -296,7 +298,9 @@ export class StreamableParser {
     }
     this.#count += rest.length;
     this.#appendsWholeTokens = ((raw.pop() as number) & APPENDS_WHOLE_TOKENS) !== 0;
-    learnTokenTexts(rest);
+    // Small batches gain most from answering tokens here; in large ones the per-token look-ups
+    // into the (large) text table would cost more than the native call they save.
+    if (rest.length <= LEARN_MAX) learnTokenTexts(rest);
     return { events: this.#convert(raw as WireEvent[], text) };
   }
 
