@@ -173,8 +173,13 @@ export type BindingEvent =
   contentType?: string }
   | { type: 'content-delta', /** The text. */
   delta: string }
-  | { type: 'message-end', /** The message as JSON (Rust serde shape). */
-    message: string, /** What ended it: `end`, `call`, `return` or `eos`. */
+  | { type: 'message-end', /** The author's role. */
+    role: string, /** The author's name (tool messages). */
+    name?: string, /** The channel, if any. */
+    channel?: string, /** The recipient, if any. */
+    recipient?: string, /** The content type, if any. */
+    contentType?: string, /** The text. */
+    text: string, /** What ended it: `end`, `call`, `return` or `eos`. */
   stopToken: string }
   | { type: 'tool-call', /** The tool (`functions.get_weather`). */
     recipient: string, /** The content type of the arguments, if any. */

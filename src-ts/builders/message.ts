@@ -10,7 +10,7 @@ import { HarmonyError, invalidArgument } from '../errors.js';
 import type { MessageInput, MessageJSON } from '../types.js';
 import type { Role } from '../values.js';
 import { Author, toRole } from './author.js';
-import { toContent, toContents, type Content, type ContentLike } from './content.js';
+import { TextContent, toContent, toContents, type Content, type ContentLike } from './content.js';
 import { defineInspect, describe, optionalString, requireObject, requireString } from './internal.js';
 
 interface MessageFields {
@@ -133,6 +133,27 @@ export class Message {
   }
 }
 defineInspect(Message, 'Message');
+
+/** The fields of a message the native parser completed (one text item; absent values `null`). */
+export interface ParsedMessageFields {
+  role: string;
+  name?: string | null;
+  channel?: string | null;
+  recipient?: string | null;
+  contentType?: string | null;
+  text: string;
+}
+
+/** The `Message` of a native `message-end` event (the parser's own output: no JSON round trip). */
+export function parsedMessage(f: ParsedMessageFields): Message {
+  return makeMessage({
+    author: new Author(toRole(f.role, 'role'), f.name ?? null),
+    content: Object.freeze([new TextContent(f.text)]),
+    channel: f.channel ?? null,
+    recipient: f.recipient ?? null,
+    contentType: f.contentType ?? null,
+  });
+}
 
 /** `Message.fromJSON` with a field path for errors (used by `Conversation.fromJSON`). */
 export function messageFromJSON(value: unknown, field: string, messageIndex?: number): Message {

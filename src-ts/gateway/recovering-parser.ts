@@ -6,7 +6,7 @@
  * @module
  */
 
-import { messageFromJSON, type Message } from '../builders/message.js';
+import { parsedMessage, type Message } from '../builders/message.js';
 import { loadHarmonyEncoding, nativeOf } from '../encoding.js';
 import { ErrorCode, HarmonyError, fromNativeError, invalidArgument } from '../errors.js';
 import { native } from '../native/index.js';
@@ -110,7 +110,7 @@ export class RecoveringParser {
           this.#recipient = ev.recipient ?? undefined;
           return withoutNulls(ev) as MessageStartEvent;
         case 'message-end': {
-          const message = messageFromJSON(JSON.parse(ev.message) as unknown, 'message');
+          const message = parsedMessage(ev);
           this.messages.push(message);
           return { type: 'message-end', message, stopToken: ev.stopToken as StopToken };
         }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { messageFromJSON, type Message } from '../builders/message.js';
+import { parsedMessage, type Message } from '../builders/message.js';
 import { invalidArgument, type HarmonyError, fromNativeError } from '../errors.js';
 import { HarmonyEncoding, messagesFromWire, nativeOf } from '../encoding.js';
 import { callNative, native, type BindingEvent, type BindingStreamParser } from '../native/index.js';
@@ -369,7 +369,7 @@ export class StreamableParser {
           out[i] = ev as MessageStartEvent;
           break;
         case 'message-end': {
-          const message = messageFromJSON(JSON.parse(ev.message) as unknown, 'message');
+          const message = parsedMessage(ev);
           this.#messages.push(message);
           out[i] = { type: 'message-end', message, stopToken: ev.stopToken as StopToken };
           break;

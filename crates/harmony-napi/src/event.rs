@@ -1,8 +1,9 @@
 //! `BindingEvent`: the JS shape of a core [`ParseEvent`] (a plain object discriminated on
 //! `type`). `From` conversion only; the TS layer adds the current channel/recipient to deltas and
-//! turns the message JSON into a `Message`.
+//! builds the `Message` of a `message-end` from its fields (no JSON round trip: a message ends
+//! every few dozen tokens, and parsing JSON for each was a large part of a batch's cost).
 
-use harmony_core::ParseEvent;
+use harmony_core::{Content, Message, ParseEvent};
 use napi_derive::napi;
 
 /// One parser event.
@@ -30,10 +31,20 @@ pub enum BindingEvent {
         /// The text.
         delta: String,
     },
-    /// A message is complete.
+    /// A message is complete. The streaming parser's messages hold one text item.
     MessageEnd {
-        /// The message as JSON (Rust serde shape).
-        message: String,
+        /// The author's role.
+        role: String,
+        /// The author's name (tool messages).
+        name: Option<String>,
+        /// The channel, if any.
+        channel: Option<String>,
+        /// The recipient, if any.
+        recipient: Option<String>,
+        /// The content type, if any.
+        content_type: Option<String>,
+        /// The text.
+        text: String,
         /// What ended it: `end`, `call`, `return` or `eos`.
         stop_token: String,
     },
@@ -65,12 +76,26 @@ impl From<ParseEvent> for BindingEvent {
                 content_type,
             },
             ParseEvent::ContentDelta { delta } => BindingEvent::ContentDelta { delta },
-            ParseEvent::MessageEnd { message, stop } => BindingEvent::MessageEnd {
-                // Serialising a Message cannot fail (plain strings and maps); an empty object
-                // would be caught by the TS layer's validation rather than crash here.
-                message: serde_json::to_string(&message).unwrap_or_else(|_| String::from("{}")),
-                stop_token: stop.as_str().to_owned(),
-            },
+            ParseEvent::MessageEnd { message, stop } => {
+                let Message { author, recipient, content, channel, content_type } = message;
+                // One text item from the parser; joining the text items keeps this total.
+                let text = content
+                    .into_iter()
+                    .filter_map(|c| match c {
+                        Content::Text(t) => Some(t.text),
+                        _ => None,
+                    })
+                    .collect();
+                BindingEvent::MessageEnd {
+                    role: author.role.as_str().to_owned(),
+                    name: author.name,
+                    channel,
+                    recipient,
+                    content_type,
+                    text,
+                    stop_token: stop.as_str().to_owned(),
+                }
+            }
             ParseEvent::ToolCall {
                 recipient,
                 content_type,
