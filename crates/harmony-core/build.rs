@@ -301,7 +301,7 @@ const RISK_RIGHT: u32 = 1 << 30;
 /// The chars merging may start from as one part (`split_parts`): for each code point below
 /// U+10000 whose UTF-8 bytes `c` are a token that `c`'s bytes alone merge into, that token's
 /// rank with the flags `RISK_LEFT`/`RISK_RIGHT`; `u32::MAX` for the others (ASCII is one byte
-/// anyway). And the open-addressing set of `risk_key`s: the neighbours that forbid it.
+/// anyway). And a Bloom filter of the `risk_key`s: the neighbours that forbid it.
 ///
 /// Let `m` be the highest rank among the merges that turn `c`'s bytes alone into `c`. While `c`
 /// is still split, one of those merges (rank ≤ `m`) is always available, so the merge loop picks
@@ -341,8 +341,8 @@ fn atomic_chars<'t>(tokens: &'t [Vec<u8>], ranks: &HashMap<&[u8], u32>) -> Resul
         }
     }
     let mut table = vec![u32::MAX; 0x10000];
-    let mut risks = vec![0u64; keyhash::RISK_SLOTS];
-    let mut count = 0;
+    let mut risks = vec![0u64; keyhash::RISK_WORDS];
+    let mut keys = std::collections::HashSet::new();
     for (cp, slot) in table.iter_mut().enumerate().skip(0x80) {
         let Some(ch) = char::from_u32(cp as u32) else { continue };
         let mut buf = [0u8; 4];
@@ -369,20 +369,18 @@ fn atomic_chars<'t>(tokens: &'t [Vec<u8>], ranks: &HashMap<&[u8], u32>) -> Resul
                 }
                 entry |= if right { RISK_RIGHT } else { RISK_LEFT };
                 let key = keyhash::risk_key(cp as u16, right, bytes);
-                let mut i = keyhash::risk_slot(key);
-                while risks[i] != 0 && risks[i] != key {
-                    i = (i + 1) & (keyhash::RISK_SLOTS - 1);
-                }
-                if risks[i] == 0 {
-                    risks[i] = key;
-                    count += 1;
+                keys.insert(key);
+                for bit in keyhash::risk_bits(key) {
+                    risks[bit / 64] |= 1 << (bit % 64);
                 }
             }
         }
         *slot = entry;
     }
-    if count * 2 > keyhash::RISK_SLOTS {
-        return Err(format!("{count} neighbour risks overfill the set").into());
+    // Past ~1 key per 16 bits the filter's false "at risk" answers (each keeps a char as
+    // bytes) would start to cost more merges than the small filter saves.
+    if keys.len() * 16 > keyhash::RISK_WORDS * 64 {
+        return Err(format!("{} neighbour risks overfill the filter", keys.len()).into());
     }
     Ok((table, risks))
 }

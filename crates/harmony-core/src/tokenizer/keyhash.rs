@@ -103,14 +103,13 @@ fn load4(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(buf)
 }
 
-/// log2 of the number of slots of the neighbour-risk set (see `risk_key`).
-pub const RISK_BITS: u32 = 15;
-/// Number of slots of the neighbour-risk set.
-pub const RISK_SLOTS: usize = 1 << RISK_BITS;
+/// log2 of the number of bits of the neighbour-risk filter (32 KiB, within L1).
+pub const RISK_BITS: u32 = 18;
+/// Number of 64-bit words of the neighbour-risk filter.
+pub const RISK_WORDS: usize = 1 << (RISK_BITS - 6);
 
 /// Key of "the char `cp` must not start as one part when the text on its `right` (else left)
-/// begins (else ends) with `near`", 1 or 2 bytes in text order. Never 0 (`cp` ≥ U+0080), which
-/// marks an empty slot.
+/// begins (else ends) with `near`", 1 or 2 bytes in text order.
 #[inline(always)]
 pub fn risk_key(cp: u16, right: bool, near: &[u8]) -> u64 {
     let (a, b) = match near {
@@ -121,8 +120,11 @@ pub fn risk_key(cp: u16, right: bool, near: &[u8]) -> u64 {
     cp as u64 | (right as u64) << 16 | a << 17 | b << 25
 }
 
-/// First slot to probe for a risk key.
+/// The three filter bits of a risk key. The filter is lossy on purpose: a false "at risk" only
+/// keeps a char as bytes, which costs a few merges and never changes the result.
 #[inline(always)]
-pub fn risk_slot(key: u64) -> usize {
-    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RISK_BITS)) as usize
+pub fn risk_bits(key: u64) -> [usize; 3] {
+    let h = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let bit = |shift: u32| ((h >> shift) & ((1 << RISK_BITS) - 1)) as usize;
+    [bit(64 - RISK_BITS), bit(64 - 2 * RISK_BITS), bit(64 - 3 * RISK_BITS)]
 }

@@ -44,7 +44,7 @@ const _: () = assert!(
     include_bytes!(concat!(env!("OUT_DIR"), "/vocab_filter.bin")).len() == keyhash::FILTER_WORDS * 8
 );
 const _: () = assert!(
-    include_bytes!(concat!(env!("OUT_DIR"), "/vocab_risks.bin")).len() == keyhash::RISK_SLOTS * 8
+    include_bytes!(concat!(env!("OUT_DIR"), "/vocab_risks.bin")).len() == keyhash::RISK_WORDS * 8
 );
 
 #[inline(always)]
@@ -78,10 +78,10 @@ fn filter() -> &'static [u64; keyhash::FILTER_WORDS] {
 }
 
 #[inline(always)]
-fn risks() -> &'static [u64; keyhash::RISK_SLOTS] {
-    // SAFETY: RISKS_RAW is 8-aligned and exactly RISK_SLOTS * 8 bytes long (checked at compile
+fn risks() -> &'static [u64; keyhash::RISK_WORDS] {
+    // SAFETY: RISKS_RAW is 8-aligned and exactly RISK_WORDS * 8 bytes long (checked at compile
     // time); any bit pattern is a valid u64, written in the target's endianness.
-    unsafe { &*RISKS_RAW.0.as_ptr().cast::<[u64; keyhash::RISK_SLOTS]>() }
+    unsafe { &*RISKS_RAW.0.as_ptr().cast::<[u64; keyhash::RISK_WORDS]>() }
 }
 
 /// The rank of the token that code point `cp` (below U+10000), which stands at
@@ -95,16 +95,8 @@ pub(crate) fn atomic_char_rank(cp: u16, piece: &[u8], at: usize, len: usize) -> 
         return u32::MAX;
     }
     let at_risk = |right: bool, near: &[u8]| {
-        let key = keyhash::risk_key(cp, right, near);
         let set = risks();
-        let mut i = keyhash::risk_slot(key);
-        loop {
-            match set[i] {
-                0 => return false,
-                k if k == key => return true,
-                _ => i = (i + 1) & (keyhash::RISK_SLOTS - 1),
-            }
-        }
+        keyhash::risk_bits(keyhash::risk_key(cp, right, near)).iter().all(|&bit| set[bit / 64] >> (bit % 64) & 1 != 0)
     };
     // A risk names the one or two bytes next to the char, in text order.
     let before = piece.get(..at).unwrap_or(&[]);
