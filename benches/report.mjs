@@ -185,7 +185,7 @@ function inputsLine(metric) {
 }
 
 const WHY_NOT = {
-  encode: 'on CJK the merge loop waits on memory: most of its lookups (pair cache, Bloom filter, vocabulary table) miss the CPU caches, so even the raw core, about 2× bpe-openai there (see "Rust core: encode"), is only about 3.5× gpt-tokenizer on CJK; the Node call adds little (see "Binding overhead")',
+  encode: 'on CJK, runs of ideographs are long pieces whose merging dominates: the core executes ~125 instructions per byte there (cachegrind) and many of its lookups (pair cache, Bloom filter, vocabulary table) miss the CPU caches, so even the raw core, about 2.3× bpe-openai on CJK (see "Rust core: encode"), is only about 4× gpt-tokenizer; the Node call adds ~10% (see "Binding overhead")',
   short: 'the Node call (string conversion, napi call, result array) costs about as much as the core work on a ~90-byte string (see "Binding overhead")',
   render: 'from the plain JSON object the call pays JSON.stringify in JS plus JSON parsing in the core, about twice the core time (see "Binding overhead"); a built Conversation avoids most of it',
   parse: 'building the JS Message objects costs about as much as the core parse (see "Binding overhead")',
