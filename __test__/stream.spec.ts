@@ -211,6 +211,24 @@ describe('streams', () => {
 });
 
 describe('per-token process: state read rarely ≡ state read after every token', () => {
+  it('thousands of content tokens in a row without a read (the queue fills and is fed several times)', () => {
+    const body = enc.encode(' hello world, and more words here'.repeat(300));
+    const head = enc.encode('<|channel|>final<|message|>', { allowedSpecial: 'all' });
+    const tokens = [...head, ...body, ...body, 200007];
+    const queued = new StreamableParser(enc, 'assistant');
+    let text = '';
+    for (const t of tokens) {
+      queued.process(t);
+      text += queued.lastContentDelta ?? '';
+    }
+    const batched = new StreamableParser(enc, 'assistant');
+    batched.processMany(tokens);
+    expect(text).toBe(enc.decode([...body, ...body]));
+    expect(snapshot(queued)).toEqual(snapshot(batched));
+    expect(plainAll(queued.messages)).toEqual(plainAll(batched.messages));
+    expect([...queued.tokens]).toEqual(tokens);
+  });
+
   // `process` answers most content tokens without the native parser and feeds them before the
   // next read; reading at random points (or only at the end) must show what reading after every
   // token shows. Each case runs twice: the second run meets tokens whose text is already known.

@@ -50,8 +50,8 @@ const UNREAD: unique symbol = Symbol('unread');
 const FIRST_SPECIAL = 199_998;
 /** Batches up to this many tokens teach `tokenTexts` the texts of their tokens. */
 const LEARN_MAX = 32;
-/** Deferred tokens fed per native call at most. */
-const DEFERRED_MAX = 4096;
+/** Deferred tokens fed per native call at most (1 KiB per parser; one call per 256 tokens is noise). */
+const DEFERRED_MAX = 256;
 /**
  * Per ordinary token id: its text when its bytes are valid UTF-8 on their own (what it appends
  * to clean content), `null` when they are not, `undefined` while unknown. Shared by every parser
