@@ -126,8 +126,8 @@ export declare class BindingStreamParser {
    */
   processMany(tokens: Uint32Array): Array<string | BindingEvent | number>
   /**
-   * For each token, its text when it is an ordinary token whose bytes are valid UTF-8 on
-   * their own (what it appends in clean content, see `process`), else `null`.
+   * For each token, the core's `ordinary_token_text` (what it appends in clean content, see
+   * `process`), else `null`.
    */
   static tokenTexts(tokens: Uint32Array): Array<string | undefined | null>
   /** Signals the end of the stream; returns the events it caused (the pending message's end). */

@@ -1,7 +1,7 @@
 //! `BindingStreamParser`: the core streaming parser as a JS class. One call per token
 //! (`process`, which says what content the token added, so a per-token loop needs a single
-//! crossing and, for most tokens, no new string) or per batch (`processMany`, which returns the batch's events). The parser is the
-//! only long-lived native object; it holds no JS values.
+//! crossing and, for most tokens, no new string) or per batch (`processMany`, which returns the
+//! batch's events). The parser is the only long-lived native object; it holds no JS values.
 
 use harmony_core::{ParseEvent, ParseOptions, StreamableParser};
 use napi::bindgen_prelude::{Either, Either3, Env, Uint32ArraySlice};
@@ -136,21 +136,12 @@ impl BindingStreamParser {
         }
     }
 
-    /// For each token, its text when it is an ordinary token whose bytes are valid UTF-8 on
-    /// their own (what it appends in clean content, see `process`), else `null`.
+    /// For each token, the core's `ordinary_token_text` (what it appends in clean content, see
+    /// `process`), else `null`.
     #[napi]
     pub fn token_texts(tokens: &[u32]) -> Vec<Option<String>> {
         let tokenizer = harmony_core::tokenizer::Tokenizer::get();
-        tokens
-            .iter()
-            .map(|&t| {
-                (t < harmony_core::tokenizer::FIRST_SPECIAL)
-                    .then(|| tokenizer.token_bytes(t))
-                    .flatten()
-                    .and_then(|b| std::str::from_utf8(b).ok())
-                    .map(str::to_owned)
-            })
-            .collect()
+        tokens.iter().map(|&t| tokenizer.ordinary_token_text(t).map(str::to_owned)).collect()
     }
 
     /// Signals the end of the stream; returns the events it caused (the pending message's end).

@@ -168,6 +168,12 @@ impl Tokenizer {
         }
     }
 
+    /// The text of an ordinary token whose bytes are valid UTF-8 on their own (what it appends to
+    /// clean content, see `StreamableParser::appends_whole_tokens`); `None` for others.
+    pub fn ordinary_token_text(&self, token: u32) -> Option<&'static str> {
+        vocab::token_bytes(token).and_then(|b| std::str::from_utf8(b).ok())
+    }
+
     /// Appends the bytes of `tokens`. Unknown id: [`ErrorCode::InvalidToken`] with message
     /// `Invalid token for decoding: <id>` and its index (`out` is then left as it was).
     pub fn decode_bytes_into(&self, tokens: &[u32], out: &mut Vec<u8>) -> Result<()> {
