@@ -150,13 +150,11 @@ fn run() -> Result<(), BoxErr> {
     static_array(&mut src, &format!("Block number of each {BLOCK}-codepoint block of `ATOMIC_BLOCKS` (below U+10000)."), "ATOMIC_INDEX", "u16", &index)?;
     static_array(
         &mut src,
-        "Per char that may start merging as one part, its rank and flags (see build.rs,\n/// `atomic_chars`); `u32::MAX` for others. By distinct block.",
+        "Per char that may start merging as one part, its rank and risk flags (`keyhash::ATOMIC_RANK`\n/// and the `RISK_*` flags; build.rs, `atomic_chars`); `u32::MAX` for others. By distinct block.",
         "ATOMIC_BLOCKS",
         "u32",
         &blocks,
     )?;
-    writeln!(src, "/// `ATOMIC_BLOCKS` flag: some left neighbours are risks.\npub(crate) const RISK_LEFT: u32 = {RISK_LEFT};")?;
-    writeln!(src, "/// `ATOMIC_BLOCKS` flag: some right neighbours are risks.\npub(crate) const RISK_RIGHT: u32 = {RISK_RIGHT};")?;
     let risks: Vec<u8> = risks.into_iter().flat_map(u64b).collect();
     std::fs::write(out.join("vocab_risks.bin"), &risks)?;
 
@@ -293,15 +291,10 @@ fn merge_alone(bytes: &[u8], ranks: &HashMap<&[u8], u32>) -> (Vec<u32>, usize) {
     }
 }
 
-/// Flag of an `ATOMIC_BLOCKS` entry: some left neighbours forbid starting from the whole char.
-const RISK_LEFT: u32 = 1 << 31;
-/// Flag of an `ATOMIC_BLOCKS` entry: some right neighbours forbid it.
-const RISK_RIGHT: u32 = 1 << 30;
-
 /// The chars merging may start from as one part (`split_parts`): for each code point below
 /// U+10000 whose UTF-8 bytes `c` are a token that `c`'s bytes alone merge into, that token's
-/// rank with the flags `RISK_LEFT`/`RISK_RIGHT`; `u32::MAX` for the others (ASCII is one byte
-/// anyway). And a Bloom filter of the `risk_key`s: the neighbours that forbid it.
+/// rank with the `keyhash::RISK_*` flags (`risk_flag`); `u32::MAX` for the others (ASCII is one
+/// byte anyway). And a Bloom filter of the `risk_key`s: the neighbours that forbid it.
 ///
 /// Let `m` be the highest rank among the merges that turn `c`'s bytes alone into `c`. While `c`
 /// is still split, one of those merges (rank ≤ `m`) is always available, so the merge loop picks
@@ -353,6 +346,9 @@ fn atomic_chars<'t>(tokens: &'t [Vec<u8>], ranks: &HashMap<&[u8], u32>) -> Resul
             continue;
         }
         let m = merges.iter().copied().max().unwrap_or(rank);
+        if rank > keyhash::ATOMIC_RANK {
+            return Err(format!("rank {rank} does not fit an atomic-char entry").into());
+        }
         let mut entry = rank;
         let near = (1..c.len())
             .flat_map(|k| [ends_with_prefix.get(&c[..k]), starts_with_suffix.get(&c[k..])])
@@ -367,7 +363,7 @@ fn atomic_chars<'t>(tokens: &'t [Vec<u8>], ranks: &HashMap<&[u8], u32>) -> Resul
                 if bytes.is_empty() {
                     continue;
                 }
-                entry |= if right { RISK_RIGHT } else { RISK_LEFT };
+                entry |= risk_flag(entry, right, bytes);
                 let key = keyhash::risk_key(cp as u16, right, bytes);
                 keys.insert(key);
                 for bit in keyhash::risk_bits(key) {
@@ -383,6 +379,25 @@ fn atomic_chars<'t>(tokens: &'t [Vec<u8>], ranks: &HashMap<&[u8], u32>) -> Resul
         return Err(format!("{} neighbour risks overfill the filter", keys.len()).into());
     }
     Ok((table, risks))
+}
+
+/// The flags an atomic-char `entry` gains from a risk `bytes` (1 or 2, in text order) on its
+/// `right` or left: the kind of neighbour it needs, so that run time probes the filter only for
+/// neighbours of a kind some risk has. One lead byte of two-byte right risks is recorded exactly
+/// (most chars have only one); any other sets `RISK_RIGHT_TWO`.
+fn risk_flag(entry: u32, right: bool, bytes: &[u8]) -> u32 {
+    use keyhash::*;
+    match (right, bytes) {
+        (false, [b]) if *b < 0x80 => RISK_LEFT_ASCII,
+        (false, [_]) => RISK_LEFT_HIGH,
+        (false, _) => RISK_LEFT_TWO,
+        (true, [_]) => RISK_RIGHT_ONE,
+        (true, [b, ..]) if *b >= LEAD_BASE && entry & RISK_RIGHT_LEAD == 0 => {
+            RISK_RIGHT_LEAD | ((*b - LEAD_BASE) as u32) << LEAD_SHIFT
+        }
+        (true, [b, ..]) if entry & RISK_RIGHT_LEAD != 0 && risk_lead(entry) == *b => 0,
+        (true, _) => RISK_RIGHT_TWO,
+    }
 }
 
 /// The inclusive codepoint ranges of a regex character class, as `regex-syntax` understands it.

@@ -556,6 +556,63 @@ fn joined_letter_tokens() {
     }
 }
 
+/// The first valid UTF-8 text `head + x + tail`, where `x` is `width` bytes from 0x80 ..= 0xbf
+/// (continuation bytes).
+fn complete_char(head: &[u8], width: usize, tail: &[u8]) -> Option<String> {
+    let mut fill = vec![0x80u8; width];
+    loop {
+        let bytes = [head, &fill, tail].concat();
+        if let Ok(text) = String::from_utf8(bytes) {
+            return Some(text);
+        }
+        // Next fill, first byte fastest; lead bytes restrict only the first continuation byte.
+        let i = fill.iter().position(|&b| b < 0xbf)?;
+        fill[i] += 1;
+        fill[..i].fill(0x80);
+    }
+}
+
+#[test]
+fn tokens_across_char_boundaries() {
+    // Every token that holds part of a char, completed into text: each is a neighbour that may
+    // keep the char next to it from starting as one part (build.rs, `atomic_chars`), so this puts
+    // every recorded risk, of every kind of neighbour, in front of the merge loop once.
+    let mut checked = 0;
+    for rank in 0..FIRST_SPECIAL {
+        let t = tk().token_bytes(rank).unwrap();
+        if std::str::from_utf8(t).is_ok() {
+            continue;
+        }
+        // An incomplete char at the end: complete it.
+        if let Some(j) = t.iter().rposition(|&b| b & 0xc0 != 0x80) {
+            let need = match t[j] {
+                0xc2..=0xdf => 2,
+                0xe0..=0xef => 3,
+                0xf0..=0xf4 => 4,
+                _ => 0,
+            };
+            if need > t.len() - j {
+                if let Some(text) = complete_char(t, need - (t.len() - j), &[]) {
+                    check_text(&text);
+                    checked += 1;
+                }
+            }
+        }
+        // Continuation bytes at the start: put a lead byte (and fill) before them.
+        let lead = t.iter().take_while(|&&b| b & 0xc0 == 0x80).count();
+        if lead > 0 && lead < 4 {
+            let text = (0xc2..=0xf4u8).find_map(|b| {
+                (0..4 - lead).find_map(|fill| complete_char(&[b], fill, t).filter(|s| s.len() == t.len() + 1 + fill))
+            });
+            if let Some(text) = text {
+                check_text(&text);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} texts");
+}
+
 #[test]
 fn encode_checked_semantics() {
     let none = SpecialTokenSet::Listed(Vec::new());

@@ -120,6 +120,32 @@ pub fn risk_key(cp: u16, right: bool, near: &[u8]) -> u64 {
     cp as u64 | (right as u64) << 16 | a << 17 | b << 25
 }
 
+/// An atomic-char entry (`ATOMIC_BLOCKS`, built by `atomic_chars` in build.rs) is the char's
+/// rank (these bits) and the kinds of neighbour its risks need (the `RISK_*` flags above them).
+pub const ATOMIC_RANK: u32 = (1 << 18) - 1;
+/// A one-byte left risk that is an ASCII byte.
+pub const RISK_LEFT_ASCII: u32 = 1 << 18;
+/// A one-byte left risk of 0x80 or more.
+pub const RISK_LEFT_HIGH: u32 = 1 << 19;
+/// A two-byte left risk.
+pub const RISK_LEFT_TWO: u32 = 1 << 20;
+/// A one-byte right risk.
+pub const RISK_RIGHT_ONE: u32 = 1 << 21;
+/// A two-byte right risk other than those of `RISK_RIGHT_LEAD`.
+pub const RISK_RIGHT_TWO: u32 = 1 << 22;
+/// Two-byte right risks that start with the lead byte `risk_lead(entry)`.
+pub const RISK_RIGHT_LEAD: u32 = 1 << 23;
+/// Where the lead byte of `RISK_RIGHT_LEAD`, minus `LEAD_BASE`, is kept (6 bits).
+pub const LEAD_SHIFT: u32 = 24;
+/// The lowest lead byte of a multi-byte char.
+pub const LEAD_BASE: u8 = 0xc0;
+
+/// The lead byte that `RISK_RIGHT_LEAD` of `entry` is about.
+#[inline(always)]
+pub fn risk_lead(entry: u32) -> u8 {
+    ((entry >> LEAD_SHIFT) & 0x3f) as u8 + LEAD_BASE
+}
+
 /// The three filter bits of a risk key. The filter is lossy on purpose: a false "at risk" only
 /// keeps a char as bytes, which costs a few merges and never changes the result.
 #[inline(always)]
