@@ -61,18 +61,43 @@ pub fn slot_index(hash: u64) -> usize {
 }
 
 /// Filter word of a hash and the bits its key sets there, from the top bits of a second multiply
-/// (independent of the slot index).
+/// (independent of the slot index): the bits are one of `FILTER_PATTERNS`, a table load instead
+/// of computing `FILTER_HASHES` bit positions per probe.
 #[inline(always)]
 pub fn filter_probe(hash: u64) -> (usize, u64) {
     let f = hash.wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
     let word = (f >> (64 - FILTER_BITS)) as usize;
-    let mut rest = f << FILTER_BITS;
-    let mut bits = 0u64;
-    for _ in 0..FILTER_HASHES {
-        bits |= 1 << (rest >> 58);
-        rest <<= 6;
+    let pattern = (f >> (64 - FILTER_BITS - PATTERN_BITS)) as usize & (PATTERNS - 1);
+    (word, FILTER_PATTERNS[pattern])
+}
+
+/// log2 of the number of bit patterns of the filter.
+const PATTERN_BITS: u32 = 10;
+const PATTERNS: usize = 1 << PATTERN_BITS;
+
+/// The bit patterns a key may set in its filter word (8 KiB): `FILTER_HASHES` distinct bits
+/// each, from a fixed pseudo-random sequence.
+static FILTER_PATTERNS: [u64; PATTERNS] = filter_patterns();
+
+const fn filter_patterns() -> [u64; PATTERNS] {
+    let mut out = [0u64; PATTERNS];
+    let mut state = 0u64;
+    let mut i = 0;
+    while i < PATTERNS {
+        let mut bits = 0u64;
+        while bits.count_ones() < FILTER_HASHES {
+            // splitmix64
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            bits |= 1 << (z >> 58);
+        }
+        out[i] = bits;
+        i += 1;
     }
-    (word, bits)
+    out
 }
 
 /// Zero-padded little-endian load of 0 ..= 4 bytes.
