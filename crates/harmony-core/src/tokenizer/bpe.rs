@@ -54,12 +54,11 @@ const BLOCK: usize = 8;
 /// is only proven right for valid UTF-8.
 #[inline]
 pub(crate) fn encode_piece<S: Sink>(piece: &str, out: &mut S) {
-    let piece = piece.as_bytes();
     match piece.len() {
         0 => {}
-        1 => out.push(BYTE_RANK[piece[0] as usize]),
+        1 => out.push(BYTE_RANK[piece.as_bytes()[0] as usize]),
         n => {
-            if let Some(r) = rank_of(piece) {
+            if let Some(r) = rank_of(piece.as_bytes()) {
                 out.push(r);
             } else {
                 let mut done = false;
@@ -79,11 +78,12 @@ pub(crate) fn encode_piece<S: Sink>(piece: &str, out: &mut S) {
 }
 
 #[inline(always)]
-fn merge<S: Sink>(piece: &[u8], n: usize, out: &mut S, ws: &mut Workspace) {
+fn merge<S: Sink>(text: &str, n: usize, out: &mut S, ws: &mut Workspace) {
     if n > PIECE_MAX_BYTES {
-        merge_parts(piece, out, ws);
+        merge_parts(text, out, ws);
         return;
     }
+    let piece = text.as_bytes();
     let idx = piece_slot(piece);
     if let Some(e) = ws.pieces.get(idx) {
         if e.len as usize == n && e.bytes.get(..n) == Some(piece) {
@@ -94,7 +94,7 @@ fn merge<S: Sink>(piece: &[u8], n: usize, out: &mut S, ws: &mut Workspace) {
         }
     }
     let mut buf = TokenBuf { tokens: [0; PIECE_MAX_BYTES], len: 0 };
-    merge_parts(piece, &mut buf, ws);
+    merge_parts(text, &mut buf, ws);
     let tokens = buf.tokens.get(..buf.len).unwrap_or(&[]);
     for &t in tokens {
         out.push(t);
@@ -109,11 +109,12 @@ fn merge<S: Sink>(piece: &[u8], n: usize, out: &mut S, ws: &mut Workspace) {
     }
 }
 
-/// Splits `piece` (valid UTF-8) into its starting parts, then merges them with the loop that
-/// suits their number.
+/// Splits `text` into its starting parts, then merges them with the loop that suits their
+/// number.
 #[inline(always)]
-fn merge_parts<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
-    split_parts(piece, &mut ws.start, &mut ws.rank);
+fn merge_parts<S: Sink>(text: &str, out: &mut S, ws: &mut Workspace) {
+    split_parts(text, &mut ws.start, &mut ws.rank);
+    let piece = text.as_bytes();
     match ws.rank.len() {
         m if m <= TINY => merge_tiny(piece, out, ws),
         m if m <= SMALL => merge_small(piece, out, ws),
@@ -121,30 +122,31 @@ fn merge_parts<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
     }
 }
 
-/// Splits `piece` into the parts merging starts from: a char of up to three bytes whose bytes
+/// Splits `text` into the parts merging starts from: a char of up to three bytes whose bytes
 /// become one token before any of them joins a neighbour, given the bytes around it
-/// (`atomic_char_rank`), is one part; every other byte is its own. Byte-pair merging from there gives exactly the result it gives
-/// from single bytes (build.rs proves it per char), with two merges fewer per such char: most of
-/// the work on CJK and Cyrillic text. `piece` must be valid UTF-8 (build.rs reasons about
-/// tokens in valid text only). `start` gets each part's offset and then `piece.len()`.
+/// (`atomic_char_rank`), is one part; every other byte is its own. Byte-pair merging from there
+/// gives exactly the result it gives from single bytes (build.rs proves it per char, for valid
+/// UTF-8: hence a `str`), with two merges fewer per such char: most of the work on CJK and
+/// Cyrillic text. `start` gets each part's offset and then `text.len()`.
 #[inline(always)]
-fn split_parts(piece: &[u8], start: &mut Vec<u32>, rank: &mut Vec<u32>) {
+fn split_parts(text: &str, start: &mut Vec<u32>, rank: &mut Vec<u32>) {
     start.clear();
     rank.clear();
-    let n = piece.len();
-    let continues = |i: usize| piece.get(i).is_some_and(|&b| b & 0xc0 == 0x80);
-    let low6 = |i: usize| piece.get(i).map_or(0, |&b| (b & 0x3f) as u16);
+    let piece = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = piece.get(i) {
+        start.push(i as u32);
+        // A lead byte (at a char boundary, so its continuation bytes follow) or a byte of a char
+        // kept as bytes. Chars of four bytes are never one part.
         let (len, cp) = match b {
-            0xc2..=0xdf if continues(i + 1) => (2, (b as u16 & 0x1f) << 6 | low6(i + 1)),
-            0xe0..=0xef if continues(i + 1) && continues(i + 2) => {
-                (3, (b as u16 & 0x0f) << 12 | low6(i + 1) << 6 | low6(i + 2))
-            }
+            0xc0..=0xdf => (2, (b as u16 & 0x1f) << 6 | piece.get(i + 1).map_or(0, |&c| c as u16 & 0x3f)),
+            0xe0..=0xef => match piece.get(i + 1..i + 3) {
+                Some(&[c1, c2]) => (3, (b as u16 & 0x0f) << 12 | (c1 as u16 & 0x3f) << 6 | c2 as u16 & 0x3f),
+                _ => (1, 0),
+            },
             _ => (1, 0),
         };
         let r = if len == 1 { NONE } else { atomic_char_rank(cp, piece, i, len) };
-        start.push(i as u32);
         if r == NONE {
             rank.push(BYTE_RANK[b as usize]);
             i += 1;
@@ -153,7 +155,7 @@ fn split_parts(piece: &[u8], start: &mut Vec<u32>, rank: &mut Vec<u32>) {
             i += len;
         }
     }
-    start.push(n as u32);
+    start.push(piece.len() as u32);
 }
 
 /// Rank of parts `u` and `u + 1` joined, from the starting split.
@@ -551,25 +553,25 @@ mod tests {
             }
             let piece = text.as_bytes();
             let want = naive(piece);
-            split_parts(piece, &mut ws.start, &mut ws.rank);
+            split_parts(&text, &mut ws.start, &mut ws.rank);
             let mut large = Vec::new();
             merge_large(piece, &mut large, &mut ws);
             assert_eq!(large, want, "large, piece {piece:?}");
             if ws.rank.len() <= SMALL {
-                split_parts(piece, &mut ws.start, &mut ws.rank);
+                split_parts(&text, &mut ws.start, &mut ws.rank);
                 let mut small = Vec::new();
                 merge_small(piece, &mut small, &mut ws);
                 assert_eq!(small, want, "small, piece {piece:?}");
             }
             if ws.rank.len() <= TINY {
-                split_parts(piece, &mut ws.start, &mut ws.rank);
+                split_parts(&text, &mut ws.start, &mut ws.rank);
                 let mut tiny = Vec::new();
                 merge_tiny(piece, &mut tiny, &mut ws);
                 assert_eq!(tiny, want, "tiny, piece {piece:?}");
             }
             // Like tiktoken, a piece that is itself a token is that token.
             let mut bare = Vec::new();
-            merge(piece, piece.len(), &mut bare, &mut Workspace::bare());
+            merge(&text, piece.len(), &mut bare, &mut Workspace::bare());
             assert_eq!(bare, want, "without caches, piece {piece:?}");
             // Twice: the second call may be answered by the piece cache.
             let want = rank_of(piece).map_or(want, |r| vec![r]);
