@@ -149,6 +149,14 @@ fn letters(s: &[u8], j: usize) -> Letters {
             C_UPPER => p += l,
             C_BOTH | C_MARK => {
                 p += l;
+                // Runs of three-byte Lo chars (CJK, kana) are most of the text that reaches here.
+                while let Some(&[b0, b1, b2]) = s.get(p..p + 3) {
+                    let cp = (b0 as u32 & 0x0f) << 12 | (b1 as u32 & 0x3f) << 6 | b2 as u32 & 0x3f;
+                    if b0 & 0xf0 != 0xe0 || !matches!(class_of_cp(cp), C_BOTH | C_MARK) {
+                        break;
+                    }
+                    p += 3;
+                }
                 last_w_end = Some(p);
             }
             C_LOWER => {
