@@ -5,6 +5,8 @@
 //! * `vocab_table.bin`   — open-addressing hash table (16-byte slots `a: u64, c: u32,
 //!   rank | len << 24: u32`) keyed by token bytes, laid out by `src/tokenizer/keyhash.rs`;
 //! * `vocab_filter.bin`  — Bloom filter of the token keys in front of the table (`keyhash.rs`);
+//! * `vocab_utf8.bin`    — one bit per token: its bytes are valid UTF-8 on their own (the
+//!   streaming parser appends such tokens as text without validating them again);
 //! * `vocab_pair2.bin`   — rank of every 2-byte string (`u32::MAX` if none), indexed by
 //!   `b0 | b1 << 8`: the first round of every merge hits this small table instead;
 //! * `vocab_risks.bin`   — the neighbours that keep a char from starting a merge as one part
@@ -125,6 +127,14 @@ fn run() -> Result<(), BoxErr> {
         pair2.extend_from_slice(&u32b(seen.get(key.as_slice()).copied().unwrap_or(u32::MAX)));
     }
     std::fs::write(out.join("vocab_pair2.bin"), &pair2)?;
+    let mut utf8 = vec![0u64; tokens.len().div_ceil(64)];
+    for (rank, t) in tokens.iter().enumerate() {
+        if std::str::from_utf8(t).is_ok() {
+            utf8[rank / 64] |= 1 << (rank % 64);
+        }
+    }
+    let utf8: Vec<u8> = utf8.into_iter().flat_map(u64b).collect();
+    std::fs::write(out.join("vocab_utf8.bin"), &utf8)?;
     std::fs::write(out.join("vocab_blob.bin"), &blob)?;
     std::fs::write(out.join("vocab_offsets.bin"), &offsets)?;
     std::fs::write(out.join("vocab_table.bin"), &table)?;

@@ -294,14 +294,15 @@ impl StreamableParser {
         if self.poisoned {
             return;
         }
-        let Some(bytes) = self.encoding.tokenizer().token_bytes(token) else {
-            self.poisoned = true;
-            return;
-        };
+        let tokenizer = self.encoding.tokenizer();
         let start = self.content.len();
-        match std::str::from_utf8(bytes) {
-            Ok(text) if self.pending.is_empty() => self.push_chunk(text),
+        match tokenizer.ordinary_token_text(token) {
+            Some(text) if self.pending.is_empty() => self.push_chunk(text),
             _ => {
+                let Some(bytes) = tokenizer.token_bytes(token) else {
+                    self.poisoned = true;
+                    return;
+                };
                 self.pending.extend_from_slice(bytes);
                 self.drain_pending();
             }

@@ -171,7 +171,7 @@ impl Tokenizer {
     /// The text of an ordinary token whose bytes are valid UTF-8 on their own (what it appends to
     /// clean content, see `StreamableParser::appends_whole_tokens`); `None` for others.
     pub fn ordinary_token_text(&self, token: u32) -> Option<&'static str> {
-        vocab::token_bytes(token).and_then(|b| std::str::from_utf8(b).ok())
+        vocab::token_text(token)
     }
 
     /// Appends the bytes of `tokens`. Unknown id: [`ErrorCode::InvalidToken`] with message
@@ -314,6 +314,21 @@ mod tests {
 
     fn tk() -> &'static Tokenizer {
         Tokenizer::get()
+    }
+
+    #[test]
+    fn token_texts_are_the_valid_utf8_tokens() {
+        let mut texts = 0;
+        for token in 0..VOCAB_SIZE + 2 {
+            let want = if token < FIRST_SPECIAL {
+                tk().token_bytes(token).and_then(|b| std::str::from_utf8(b).ok())
+            } else {
+                None
+            };
+            assert_eq!(tk().ordinary_token_text(token), want, "token {token}");
+            texts += want.is_some() as usize;
+        }
+        assert!(texts > 190_000 && texts < FIRST_SPECIAL as usize, "{texts} texts");
     }
 
     #[test]

@@ -19,6 +19,7 @@ static PAIR2_RAW: &Align8<[u8]> =
     &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")));
 static RISKS_RAW: &Align8<[u8]> =
     &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_risks.bin")));
+static UTF8_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_utf8.bin")));
 static FILTER_RAW: &Align8<[u8]> =
     &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_filter.bin")));
 
@@ -147,6 +148,27 @@ pub(crate) fn token_bytes(rank: u32) -> Option<&'static [u8]> {
     let start = *offs.get(r)? as usize;
     let end = *offs.get(r + 1)? as usize;
     BLOB.get(start..end)
+}
+
+/// Words of the bit set "token `rank`'s bytes are valid UTF-8 on their own".
+const UTF8_WORDS: usize = N_RANKS.div_ceil(64);
+const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_utf8.bin")).len() == UTF8_WORDS * 8);
+
+/// The text of ordinary token `rank` when its bytes are valid UTF-8 on their own, else (or when
+/// `rank >= N_RANKS`) `None`. A bit test instead of validating the bytes again.
+#[inline]
+pub(crate) fn token_text(rank: u32) -> Option<&'static str> {
+    // SAFETY: UTF8_RAW is 8-aligned and exactly UTF8_WORDS * 8 bytes long (checked at compile
+    // time); any bit pattern is a valid u64, written in the target's endianness.
+    let valid = unsafe { &*UTF8_RAW.0.as_ptr().cast::<[u64; UTF8_WORDS]>() };
+    let r = rank as usize;
+    if valid.get(r / 64)? >> (r % 64) & 1 == 0 {
+        return None;
+    }
+    let bytes = token_bytes(rank)?;
+    // SAFETY: build.rs set this token's bit only after `std::str::from_utf8` accepted its bytes,
+    // which are these (the blob and the bit set come from the same vocabulary).
+    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
 /// The rank of the token whose bytes are exactly `bytes`.
