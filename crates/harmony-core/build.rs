@@ -1,6 +1,7 @@
 //! Generates the tokenizer's static data into OUT_DIR so nothing is parsed at run time:
 //!
-//! * `vocab_blob.bin`    — the bytes of tokens 0 ..= 199 997, concatenated;
+//! * `vocab_blob.bin`    — the bytes of tokens 0 ..= 199 997, concatenated, then 16 zero bytes
+//!   (so decoding may copy 16 bytes from any token's start);
 //! * `vocab_offsets.bin` — 199 999 `u32` offsets into the blob;
 //! * `vocab_table.bin`   — open-addressing hash table (16-byte slots `a: u64, c: u32,
 //!   rank | len << 24: u32`) keyed by token bytes, laid out by `src/tokenizer/keyhash.rs`;
@@ -135,7 +136,7 @@ fn run() -> Result<(), BoxErr> {
     }
     let utf8: Vec<u8> = utf8.into_iter().flat_map(u64b).collect();
     std::fs::write(out.join("vocab_utf8.bin"), &utf8)?;
-    std::fs::write(out.join("vocab_blob.bin"), &blob)?;
+    std::fs::write(out.join("vocab_blob.bin"), [blob.as_slice(), &[0; 16]].concat())?;
     std::fs::write(out.join("vocab_offsets.bin"), &offsets)?;
     std::fs::write(out.join("vocab_table.bin"), &table)?;
     let filter: Vec<u8> = filter.into_iter().flat_map(u64b).collect();

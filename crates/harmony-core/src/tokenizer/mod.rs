@@ -177,11 +177,25 @@ impl Tokenizer {
     /// Appends the bytes of `tokens`. Unknown id: [`ErrorCode::InvalidToken`] with message
     /// `Invalid token for decoding: <id>` and its index (`out` is then left as it was).
     pub fn decode_bytes_into(&self, tokens: &[u32], out: &mut Vec<u8>) -> Result<()> {
+        // Room for any one token, and for `copy_token`'s fixed-width copies past its end.
+        const ROOM: usize = 64 + tables::MAX_TOKEN_LEN;
         let before = out.len();
-        out.reserve(tokens.len() * 4);
+        let mut end = before;
+        out.resize(before + tokens.len() * 4 + ROOM, 0);
         for (i, &t) in tokens.iter().enumerate() {
-            match self.token_bytes(t) {
-                Some(b) => out.extend_from_slice(b),
+            if out.len() < end + ROOM {
+                out.resize(2 * out.len() + ROOM, 0);
+            }
+            let written = if (t as usize) < vocab::N_RANKS {
+                vocab::copy_token(t, out, end)
+            } else {
+                special::text(t).and_then(|text| {
+                    out.get_mut(end..end + text.len())?.copy_from_slice(text.as_bytes());
+                    Some(text.len())
+                })
+            };
+            match written {
+                Some(n) => end += n,
                 None => {
                     out.truncate(before);
                     return Err(HarmonyError::new(
@@ -192,6 +206,7 @@ impl Tokenizer {
                 }
             }
         }
+        out.truncate(end);
         Ok(())
     }
 
@@ -314,6 +329,26 @@ mod tests {
 
     fn tk() -> &'static Tokenizer {
         Tokenizer::get()
+    }
+
+    #[test]
+    fn decode_copies_each_token_exactly() {
+        // Every id alone, then all of them in one call (the buffer grows many times).
+        let mut all = Vec::new();
+        let mut ids = Vec::new();
+        for token in 0..VOCAB_SIZE {
+            let bytes = tk().token_bytes(token).unwrap();
+            assert_eq!(tk().decode_bytes(&[token]).unwrap(), bytes, "token {token}");
+            all.extend_from_slice(bytes);
+            ids.push(token);
+        }
+        assert_eq!(tk().decode_bytes(&ids).unwrap(), all);
+        // Appends; an unknown id anywhere leaves what `out` held.
+        let mut out = b"kept".to_vec();
+        tk().decode_bytes_into(&[24912], &mut out).unwrap();
+        assert_eq!(out, b"kepthello");
+        assert!(tk().decode_bytes_into(&[1, 2, VOCAB_SIZE + 5, 3], &mut out).is_err());
+        assert_eq!(out, b"kepthello");
     }
 
     #[test]

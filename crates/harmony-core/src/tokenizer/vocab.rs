@@ -10,6 +10,7 @@ pub(crate) const N_RANKS: usize = 199_998;
 #[repr(C, align(8))]
 struct Align8<T: ?Sized>(T);
 
+/// The token bytes, then `COPY_WIDTH` zero bytes.
 static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/vocab_blob.bin"));
 static OFFSETS_RAW: &Align8<[u8]> =
     &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_offsets.bin")));
@@ -40,7 +41,7 @@ const _: () = assert!(
 const _: () =
     assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")).len() == TABLE_SLOTS * 16);
 const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")).len() == 65536 * 4);
-const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_blob.bin")).len() == BLOB_LEN);
+const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_blob.bin")).len() == BLOB_LEN + COPY_WIDTH);
 const _: () = assert!(
     include_bytes!(concat!(env!("OUT_DIR"), "/vocab_filter.bin")).len() == keyhash::FILTER_WORDS * 8
 );
@@ -148,6 +149,31 @@ pub(crate) fn token_bytes(rank: u32) -> Option<&'static [u8]> {
     let start = *offs.get(r)? as usize;
     let end = *offs.get(r + 1)? as usize;
     BLOB.get(start..end)
+}
+
+/// Tokens up to this many bytes are copied by `copy_token` as this many bytes at once.
+pub(crate) const COPY_WIDTH: usize = 16;
+
+/// Writes the bytes of ordinary token `rank` at `out[at..]` and returns their length; `None`
+/// (nothing written) when `rank >= N_RANKS` or `out` has less than `max(len, COPY_WIDTH)` bytes
+/// from `at`. Short tokens are copied as a fixed `COPY_WIDTH` bytes (the blob is padded), so
+/// the bytes after the token in `out` may be overwritten: a fixed-size copy instead of a call
+/// to `memcpy` per token.
+#[inline(always)]
+pub(crate) fn copy_token(rank: u32, out: &mut [u8], at: usize) -> Option<usize> {
+    let offs = offsets();
+    let r = rank as usize;
+    let start = *offs.get(r)? as usize;
+    let end = *offs.get(r + 1)? as usize;
+    let len = end - start;
+    if len <= COPY_WIDTH {
+        let src: &[u8; COPY_WIDTH] = BLOB.get(start..start + COPY_WIDTH)?.try_into().ok()?;
+        let dst: &mut [u8; COPY_WIDTH] = out.get_mut(at..at + COPY_WIDTH)?.try_into().ok()?;
+        *dst = *src;
+    } else {
+        out.get_mut(at..at + len)?.copy_from_slice(BLOB.get(start..end)?);
+    }
+    Some(len)
 }
 
 /// Words of the bit set "token `rank`'s bytes are valid UTF-8 on their own".
