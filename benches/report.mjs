@@ -185,7 +185,7 @@ function inputsLine(metric) {
 }
 
 const WHY_NOT = {
-  encode: 'on CJK, runs of ideographs are long pieces whose merging dominates: the core executes ~100 instructions per byte there (cachegrind) and its lookups that miss the CPU caches (vocabulary table, pair cache, Bloom filter) take about 40% of its time (perf), so even the raw core, about 2.4× bpe-openai on CJK (see "Rust core: encode"), is only about 5× gpt-tokenizer, and the Node call (reading the UTF-16 string as UTF-8, the result array) adds 15–20% (see "Binding overhead"); gpt-tokenizer itself varies between runs (8.6–13 MB/s on this corpus this session)',
+  encode: 'on CJK, runs of ideographs are long pieces whose merging dominates: the core executes ~100 instructions per byte there (cachegrind) and its lookups that miss the CPU caches (vocabulary table, pair cache, Bloom filter) take about 40% of its time (perf), so even the raw core, about 2.7× bpe-openai on CJK (see "Rust core: encode"), is only about 5× gpt-tokenizer, and the Node call (reading the UTF-16 string as UTF-8, the result array) adds 15–20% (see "Binding overhead"); gpt-tokenizer itself varies between runs (8.2–13 MB/s on this corpus this session)',
   short: 'the Node call (string conversion, napi call, result array) costs about as much as the core work on a ~90-byte string (see "Binding overhead")',
   render: 'from the plain JSON object the call pays JSON.stringify in JS plus JSON parsing in the core, about twice the core time (see "Binding overhead"); a built Conversation avoids most of it',
   parse: 'building the JS Message objects costs about as much as the core parse (see "Binding overhead")',
