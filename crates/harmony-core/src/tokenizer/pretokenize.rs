@@ -47,7 +47,7 @@ fn decode_at(s: &[u8], i: usize) -> (u32, usize) {
     } else if b0 < 0xE0 {
         (((b0 & 0x1F) << 6) | (s[i + 1] as u32 & 0x3F), 2)
     } else if b0 < 0xF0 {
-        (((b0 & 0x0F) << 12) | ((s[i + 1] as u32 & 0x3F) << 6) | (s[i + 2] as u32 & 0x3F), 3)
+        (decode3(b0 as u8, s[i + 1], s[i + 2]), 3)
     } else {
         (
             ((b0 & 0x07) << 18)
@@ -57,6 +57,12 @@ fn decode_at(s: &[u8], i: usize) -> (u32, usize) {
             4,
         )
     }
+}
+
+/// Code point of a three-byte UTF-8 sequence.
+#[inline(always)]
+fn decode3(b0: u8, b1: u8, b2: u8) -> u32 {
+    (b0 as u32 & 0x0F) << 12 | (b1 as u32 & 0x3F) << 6 | b2 as u32 & 0x3F
 }
 
 /// Class and byte length of the char at `i` (`i < s.len()`).
@@ -151,8 +157,7 @@ fn letters(s: &[u8], j: usize) -> Letters {
                 p += l;
                 // Runs of three-byte Lo chars (CJK, kana) are most of the text that reaches here.
                 while let Some(&[b0, b1, b2]) = s.get(p..p + 3) {
-                    let cp = (b0 as u32 & 0x0f) << 12 | (b1 as u32 & 0x3f) << 6 | b2 as u32 & 0x3f;
-                    if b0 & 0xf0 != 0xe0 || !matches!(class_of_cp(cp), C_BOTH | C_MARK) {
+                    if b0 & 0xf0 != 0xe0 || !matches!(class_of_cp(decode3(b0, b1, b2)), C_BOTH | C_MARK) {
                         break;
                     }
                     p += 3;

@@ -42,12 +42,6 @@ const _: () =
     assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")).len() == TABLE_SLOTS * 16);
 const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")).len() == 65536 * 4);
 const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_blob.bin")).len() == BLOB_LEN + COPY_WIDTH);
-const _: () = assert!(
-    include_bytes!(concat!(env!("OUT_DIR"), "/vocab_filter.bin")).len() == keyhash::FILTER_WORDS * 8
-);
-const _: () = assert!(
-    include_bytes!(concat!(env!("OUT_DIR"), "/vocab_risks.bin")).len() == keyhash::RISK_WORDS * 8
-);
 
 #[inline(always)]
 fn offsets() -> &'static [u32] {
@@ -72,18 +66,24 @@ fn pair2() -> &'static [u32; 65536] {
     unsafe { &*PAIR2_RAW.0.as_ptr().cast::<[u32; 65536]>() }
 }
 
+/// An embedded table of `N` 64-bit words (a bit set or filter written by build.rs).
+#[inline(always)]
+fn u64_words<const N: usize>(raw: &'static Align8<[u8]>) -> &'static [u64; N] {
+    // Constant for each table, so this folds away.
+    assert!(raw.0.len() == N * 8, "embedded table of the wrong size");
+    // SAFETY: `raw` is 8-aligned (Align8) and exactly N * 8 bytes long (asserted above); any bit
+    // pattern is a valid u64, and build.rs wrote the words in the target's endianness.
+    unsafe { &*raw.0.as_ptr().cast::<[u64; N]>() }
+}
+
 #[inline(always)]
 fn filter() -> &'static [u64; keyhash::FILTER_WORDS] {
-    // SAFETY: FILTER_RAW is 8-aligned and exactly FILTER_WORDS * 8 bytes long (checked at compile
-    // time); any bit pattern is a valid u64, written in the target's endianness.
-    unsafe { &*FILTER_RAW.0.as_ptr().cast::<[u64; keyhash::FILTER_WORDS]>() }
+    u64_words(FILTER_RAW)
 }
 
 #[inline(always)]
 fn risks() -> &'static [u64; keyhash::RISK_WORDS] {
-    // SAFETY: RISKS_RAW is 8-aligned and exactly RISK_WORDS * 8 bytes long (checked at compile
-    // time); any bit pattern is a valid u64, written in the target's endianness.
-    unsafe { &*RISKS_RAW.0.as_ptr().cast::<[u64; keyhash::RISK_WORDS]>() }
+    u64_words(RISKS_RAW)
 }
 
 /// The rank of the token that code point `cp` (below U+10000), which stands at
@@ -144,11 +144,15 @@ pub(crate) fn rank_of_pair(b0: u8, b1: u8) -> u32 {
 /// The bytes of ordinary token `rank`, or `None` when `rank >= N_RANKS`.
 #[inline]
 pub(crate) fn token_bytes(rank: u32) -> Option<&'static [u8]> {
+    BLOB.get(token_span(rank)?)
+}
+
+/// Where the bytes of ordinary token `rank` are in the blob, or `None` when `rank >= N_RANKS`.
+#[inline(always)]
+fn token_span(rank: u32) -> Option<std::ops::Range<usize>> {
     let offs = offsets();
     let r = rank as usize;
-    let start = *offs.get(r)? as usize;
-    let end = *offs.get(r + 1)? as usize;
-    BLOB.get(start..end)
+    Some(*offs.get(r)? as usize..*offs.get(r + 1)? as usize)
 }
 
 /// Tokens up to this many bytes are copied by `copy_token` as this many bytes at once.
@@ -161,32 +165,26 @@ pub(crate) const COPY_WIDTH: usize = 16;
 /// to `memcpy` per token.
 #[inline(always)]
 pub(crate) fn copy_token(rank: u32, out: &mut [u8], at: usize) -> Option<usize> {
-    let offs = offsets();
-    let r = rank as usize;
-    let start = *offs.get(r)? as usize;
-    let end = *offs.get(r + 1)? as usize;
-    let len = end - start;
+    let span = token_span(rank)?;
+    let len = span.len();
     if len <= COPY_WIDTH {
-        let src: &[u8; COPY_WIDTH] = BLOB.get(start..start + COPY_WIDTH)?.try_into().ok()?;
+        let src: &[u8; COPY_WIDTH] = BLOB.get(span.start..span.start + COPY_WIDTH)?.try_into().ok()?;
         let dst: &mut [u8; COPY_WIDTH] = out.get_mut(at..at + COPY_WIDTH)?.try_into().ok()?;
         *dst = *src;
     } else {
-        out.get_mut(at..at + len)?.copy_from_slice(BLOB.get(start..end)?);
+        out.get_mut(at..at + len)?.copy_from_slice(BLOB.get(span)?);
     }
     Some(len)
 }
 
 /// Words of the bit set "token `rank`'s bytes are valid UTF-8 on their own".
 const UTF8_WORDS: usize = N_RANKS.div_ceil(64);
-const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_utf8.bin")).len() == UTF8_WORDS * 8);
 
 /// The text of ordinary token `rank` when its bytes are valid UTF-8 on their own, else (or when
 /// `rank >= N_RANKS`) `None`. A bit test instead of validating the bytes again.
 #[inline]
 pub(crate) fn token_text(rank: u32) -> Option<&'static str> {
-    // SAFETY: UTF8_RAW is 8-aligned and exactly UTF8_WORDS * 8 bytes long (checked at compile
-    // time); any bit pattern is a valid u64, written in the target's endianness.
-    let valid = unsafe { &*UTF8_RAW.0.as_ptr().cast::<[u64; UTF8_WORDS]>() };
+    let valid: &[u64; UTF8_WORDS] = u64_words(UTF8_RAW);
     let r = rank as usize;
     if valid.get(r / 64)? >> (r % 64) & 1 == 0 {
         return None;
