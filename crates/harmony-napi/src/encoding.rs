@@ -22,6 +22,7 @@ use napi::sys;
 use napi::Result;
 use napi_derive::napi;
 
+use crate::text::Utf8Text;
 use crate::error::{guard_js, invalid_argument, HarmonyStatus};
 use crate::tasks::{
     self, optional_role, parse_role, special_set, EncodeTask, ParseTask, RenderJob, RenderKind,
@@ -132,7 +133,7 @@ impl BindingEncoding {
     pub fn encode<'env>(
         &self,
         env: &'env Env,
-        text: String,
+        #[napi(ts_arg_type = "string")] text: Utf8Text,
         allowed: Option<Vec<String>>,
         disallowed: Option<Vec<String>>,
         flags: u32,
@@ -148,7 +149,7 @@ impl BindingEncoding {
     #[napi]
     pub fn encode_into(
         &self,
-        text: String,
+        #[napi(ts_arg_type = "string")] text: Utf8Text,
         mut out: Uint32ArraySlice<'_>,
         offset: u32,
         allowed: Option<Vec<String>>,
@@ -164,7 +165,7 @@ impl BindingEncoding {
     #[napi]
     pub fn encode_default_into(
         &self,
-        text: String,
+        #[napi(ts_arg_type = "string")] text: Utf8Text,
         mut out: Uint32ArraySlice<'_>,
         offset: u32,
     ) -> Result<u32, HarmonyStatus> {
@@ -196,7 +197,7 @@ impl BindingEncoding {
     #[napi]
     pub fn encode_ordinary_into(
         &self,
-        text: String,
+        #[napi(ts_arg_type = "string")] text: Utf8Text,
         mut out: Uint32ArraySlice<'_>,
         offset: u32,
     ) -> Result<u32, HarmonyStatus> {
@@ -216,7 +217,7 @@ impl BindingEncoding {
 
     /// Number of tokens of `text` encoded as ordinary text, without materialising them.
     #[napi]
-    pub fn count_tokens(&self, text: String) -> Result<u32, HarmonyStatus> {
+    pub fn count_tokens(&self, #[napi(ts_arg_type = "string")] text: Utf8Text) -> Result<u32, HarmonyStatus> {
         guard_js(|| tasks::to_u32(self.enc.tokenizer().count_ordinary(&text), "count"))
     }
 
@@ -224,7 +225,7 @@ impl BindingEncoding {
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn encode_async(
         &self,
-        text: String,
+        #[napi(ts_arg_type = "string")] text: Utf8Text,
         allowed: Option<Vec<String>>,
         disallowed: Option<Vec<String>>,
         flags: u32,
@@ -232,7 +233,7 @@ impl BindingEncoding {
         let (allowed, disallowed) = special_sets(allowed, disallowed, flags);
         tasks::spawn(EncodeTask {
             enc: self.enc,
-            text,
+            text: text.into(),
             allowed,
             disallowed,
         })
@@ -300,11 +301,11 @@ impl BindingEncoding {
     pub fn render_conversation<'env>(
         &self,
         env: &'env Env,
-        conversation_json: String,
+        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
         let job = RenderJob {
-            json: conversation_json,
+            json: conversation_json.into(),
             kind: RenderKind::Conversation,
             auto_drop_analysis,
         };
@@ -316,13 +317,13 @@ impl BindingEncoding {
     pub fn render_conversation_for_completion<'env>(
         &self,
         env: &'env Env,
-        conversation_json: String,
+        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         next_turn_role: String,
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
         let role = guard_js(|| parse_role(&next_turn_role))?;
         let job = RenderJob {
-            json: conversation_json,
+            json: conversation_json.into(),
             kind: RenderKind::Completion(role),
             auto_drop_analysis,
         };
@@ -334,11 +335,11 @@ impl BindingEncoding {
     pub fn render_conversation_for_training<'env>(
         &self,
         env: &'env Env,
-        conversation_json: String,
+        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
         let job = RenderJob {
-            json: conversation_json,
+            json: conversation_json.into(),
             kind: RenderKind::Training,
             auto_drop_analysis,
         };
@@ -350,14 +351,14 @@ impl BindingEncoding {
     pub fn render<'env>(
         &self,
         env: &'env Env,
-        message_json: String,
+        #[napi(ts_arg_type = "string")] message_json: Utf8Text,
         conversation_has_function_tools: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
         let kind = RenderKind::Message {
             has_function_tools: conversation_has_function_tools,
         };
         let job = RenderJob {
-            json: message_json,
+            json: message_json.into(),
             kind,
             auto_drop_analysis: false,
         };
@@ -368,11 +369,11 @@ impl BindingEncoding {
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn render_conversation_async(
         &self,
-        conversation_json: String,
+        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         auto_drop_analysis: bool,
     ) -> AsyncTask<RenderTask> {
         let job = RenderJob {
-            json: conversation_json,
+            json: conversation_json.into(),
             kind: RenderKind::Conversation,
             auto_drop_analysis,
         };
@@ -383,13 +384,13 @@ impl BindingEncoding {
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn render_conversation_for_completion_async(
         &self,
-        conversation_json: String,
+        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         next_turn_role: String,
         auto_drop_analysis: bool,
     ) -> Result<AsyncTask<RenderTask>, HarmonyStatus> {
         let role = guard_js(|| parse_role(&next_turn_role))?;
         let job = RenderJob {
-            json: conversation_json,
+            json: conversation_json.into(),
             kind: RenderKind::Completion(role),
             auto_drop_analysis,
         };
@@ -400,11 +401,11 @@ impl BindingEncoding {
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn render_conversation_for_training_async(
         &self,
-        conversation_json: String,
+        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         auto_drop_analysis: bool,
     ) -> AsyncTask<RenderTask> {
         let job = RenderJob {
-            json: conversation_json,
+            json: conversation_json.into(),
             kind: RenderKind::Training,
             auto_drop_analysis,
         };
@@ -483,8 +484,6 @@ fn copy_into(tokens: &[u32], out: &mut [u32], offset: u32) -> harmony_core::Resu
     tasks::to_u32(n, "count")
 }
 
-/// A napi failure while building a JS value (out of memory, env shutting down) as an internal
-/// error with the usual JSON reason.
 /// A JS string of `text`. V8's UTF-8 decoder is slow on text that is not ASCII (about 4 ms per
 /// MB of Cyrillic or CJK in Node 20), so such text goes in as UTF-16 transcoded here (about half
 /// the time); ASCII is faster as UTF-8 (and than as Latin-1). Either way gives the same string,
@@ -498,6 +497,8 @@ pub fn js_string<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>> {
     }
 }
 
+/// A napi failure while building a JS value (out of memory, env shutting down) as an internal
+/// error with the usual JSON reason.
 fn internal(err: napi::Error) -> napi::Error<crate::error::HarmonyStatus> {
     crate::error::to_js_error(harmony_core::HarmonyError::new(
         harmony_core::ErrorCode::Internal,

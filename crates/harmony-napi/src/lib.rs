@@ -10,6 +10,7 @@ mod event;
 mod gateway;
 mod parser;
 mod tasks;
+mod text;
 
 pub use encoding::BindingEncoding;
 pub use event::BindingEvent;
