@@ -73,6 +73,18 @@ describe('HarmonyEncoding', () => {
     }
   });
 
+  it('clearMergeCaches changes no result', () => {
+    // Words that recur (piece cache) and long CJK runs (pair cache) in one text.
+    const text = 'The merge caches remember pieces. The merge caches remember pairs. '.repeat(20) +
+      '日本語の文章を分割して、日本語の文章を符号化する。'.repeat(20);
+    const warm = enc.encodeOrdinary(text);
+    enc.clearMergeCaches();
+    expect(enc.encodeOrdinary(text)).toEqual(warm);
+    enc.clearMergeCaches();
+    expect(enc.countTokens(text)).toBe(warm.length);
+    expect(enc.decode(warm)).toBe(text);
+  });
+
   it('accepts Uint32Array (no copy), number[] and other array-likes as tokens', () => {
     const u = Uint32Array.from([24912, 2375]);
     expect(toUint32Array(u)).toBe(u);

@@ -19,7 +19,10 @@ const CRITERION_DIR = join(BENCH_DIR, '..', 'target', 'criterion');
 // The ratios the project promises (issue 4, the Node package; issue 5, the benchmark suite): product ÷
 // the named peer, per input. `why` says, where a target is not met, what stands in the way.
 const TARGETS = [
+  // Issue 4 states the encode target against peers at ~4 MB/s, their speed on text they have not
+  // seen; on repeated text gpt-tokenizer answers from its merge cache. Both are shown.
   { metric: 'encode', against: 'best JS/WASM peer', factor: 5, peers: (r) => !r.case.includes('(Python)') },
+  { metric: 'encode-unseen', against: 'best JS/WASM peer', factor: 5, peers: (r) => !r.case.includes('(Python)') },
   { metric: 'short', against: 'gpt-tokenizer (warm cache)', factor: 2, peers: (r) => r.case === 'gpt-tokenizer (warm cache)' },
   { metric: 'render', against: 'gpt-tokenizer', factor: 5, peers: (r) => r.case === 'gpt-tokenizer' },
   { metric: 'parse', against: 'the reference (WASM)', factor: 20, peers: (r) => r.case === 'openai-harmony (WASM)' },
@@ -36,6 +39,7 @@ const TARGETS = [
 const OVERHEAD = [
   ...['english', 'code', 'cjk', 'russian'].flatMap((c) => [
     ['encode', 'gpt-oss-harmony', c, `encode/${c}`, 'harmony-core', 1, 'call'],
+    ['encode-unseen', 'gpt-oss-harmony', c, `encode/${c}`, 'harmony-core-unseen', 1, 'call'],
     ['count', 'gpt-oss-harmony', c, `count/${c}`, 'harmony-core', 1, 'call'],
     ['decode', 'gpt-oss-harmony', c, `decode/${c}`, 'harmony-core', 1, 'call'],
   ]),

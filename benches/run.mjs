@@ -4,7 +4,7 @@
 //   node run.mjs [--quick] [--only encode,render,...] [--no-python] [--no-report] [--report-out PATH]
 //
 // --quick      small time budgets and few samples: a smoke test of the whole pipeline, not numbers
-// --only       run only the named metrics (ids: encode count decode short render parse stream coldstart)
+// --only       run only the named metrics (ids: encode encode-unseen count decode short render parse stream coldstart)
 // --no-python  skip the Python reference even where Python is available
 
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import coldstart, { runColdStart } from './coldstart.bench.mjs';
 import count from './count.bench.mjs';
 import decode from './decode.bench.mjs';
-import encode from './encode.bench.mjs';
+import encode, { encodeUnseen } from './encode.bench.mjs';
 import { runMetric } from './lib/harness.mjs';
 import { corpus } from './lib/inputs.mjs';
 import { BENCH_DIR, RESULTS_DIR } from './lib/paths.mjs';
@@ -26,7 +26,7 @@ import { writeReport } from './report.mjs';
 import short from './short.bench.mjs';
 import stream from './stream.bench.mjs';
 
-const METRICS = [encode, count, decode, short, render, parse, stream, coldstart];
+const METRICS = [encode, encodeUnseen, count, decode, short, render, parse, stream, coldstart];
 
 const PROFILES = {
   full: { timeMs: 1000, minSamples: 7, warmupIterations: 2, caseBudgetMs: 6000, coldRuns: 7 },

@@ -42,6 +42,8 @@ export declare class BindingEncoding {
   encodeOrdinaryInto(text: string, out: Uint32Array, offset: number): number
   /** Number of tokens of `text` encoded as ordinary text, without materialising them. */
   countTokens(text: string): number
+  /** Empties the calling thread's merge caches (see `Tokenizer::clear_thread_caches`). */
+  clearMergeCaches(): void
   /** `encode` on the libuv thread pool. */
   encodeAsync(text: string, allowed: Array<string> | undefined | null, disallowed: Array<string> | undefined | null, flags: number): Promise<Uint32Array>
   /** Lossy decode: invalid UTF-8 becomes U+FFFD. Fails only on unknown ids. */

@@ -290,6 +290,16 @@ export class HarmonyEncoding {
     return callNative(() => this.#native.countTokens(text));
   }
 
+  /**
+   * Empties the merge caches of the calling thread (remembered pieces and token pairs), so that
+   * the next call costs what text never seen before costs. Results never depend on the caches:
+   * this is for measuring, and for a long-lived thread done with one kind of text. Calls on the
+   * thread pool (`…Async`) keep their threads' caches.
+   */
+  clearMergeCaches(): void {
+    this.#native.clearMergeCaches();
+  }
+
   /** `encode` computed off the main thread. */
   async encodeAsync(text: string, options?: EncodeOptions): Promise<Uint32Array> {
     requireText(text);

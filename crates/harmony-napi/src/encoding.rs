@@ -221,6 +221,12 @@ impl BindingEncoding {
         guard_js(|| tasks::to_u32(self.enc.tokenizer().count_ordinary(&text), "count"))
     }
 
+    /// Empties the calling thread's merge caches (see `Tokenizer::clear_thread_caches`).
+    #[napi]
+    pub fn clear_merge_caches(&self) {
+        self.enc.tokenizer().clear_thread_caches();
+    }
+
     /// `encode` on the libuv thread pool.
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn encode_async(

@@ -92,8 +92,7 @@ impl Tokenizer {
     }
 
     /// Empties the calling thread's merge caches, so that the next call costs what text never
-    /// seen before costs. For benchmarks; results never depend on the caches.
-    #[doc(hidden)]
+    /// seen before costs (benchmarks of unseen text use it). Results never depend on the caches.
     pub fn clear_thread_caches(&self) {
         bpe::clear_thread_caches();
     }
