@@ -3,8 +3,8 @@
 //! adjacent concatenation is a token.
 //!
 //! Speed comes mostly from memory, not arithmetic: the vocabulary table is megabytes and each
-//! merge step probes it at a random place. So, per thread (`Workspace`): a cache of whole pieces
-//! (words recur), a cache of "token followed by token" joins, the 2-byte table for the first
+//! merge step probes it at a random place. So, per thread (`Workspace`): a memo of whole pieces
+//! (`memo.rs`: text recurs), a cache of "token followed by token" joins, the 2-byte table for the first
 //! round, and scratch arrays reused across pieces; a Bloom filter in front of the table
 //! (`vocab.rs`); and fewer probes, as merging starts from whole chars where that is provably the
 //! same as starting from bytes (`split_parts`). Pieces of up to `TINY` starting parts (most) use
@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::memo::{piece_hash, PieceMemo};
 use super::tables::BYTE_RANK;
 use super::vocab::{atomic_char_rank, rank_of, rank_of_pair};
 
@@ -57,56 +58,45 @@ pub(crate) fn encode_piece<S: Sink>(piece: &str, out: &mut S) {
     match piece.len() {
         0 => {}
         1 => out.push(BYTE_RANK[piece.as_bytes()[0] as usize]),
-        n => {
+        _ => {
             if let Some(r) = rank_of(piece.as_bytes()) {
                 out.push(r);
             } else {
                 let mut done = false;
                 let _ = WORKSPACE.try_with(|cell| {
                     if let Ok(mut ws) = cell.try_borrow_mut() {
-                        merge(piece, n, out, &mut ws);
+                        merge(piece, out, &mut ws);
                         done = true;
                     }
                 });
                 if !done {
                     // Thread-local storage already torn down (or re-entered): no caches.
-                    merge(piece, n, out, &mut Workspace::bare());
+                    merge(piece, out, &mut Workspace::bare());
                 }
             }
         }
     }
 }
 
+/// Encodes a piece that is not itself a token: from the memo, or merged and then remembered.
 #[inline(always)]
-fn merge<S: Sink>(text: &str, n: usize, out: &mut S, ws: &mut Workspace) {
-    if n > PIECE_MAX_BYTES {
-        merge_parts(text, out, ws);
+fn merge<S: Sink>(text: &str, out: &mut S, ws: &mut Workspace) {
+    let piece = text.as_bytes();
+    let hash = piece_hash(piece);
+    if let Some(tokens) = ws.memo.get(hash, piece) {
+        for &t in tokens {
+            out.push(t);
+        }
         return;
     }
-    let piece = text.as_bytes();
-    let idx = piece_slot(piece);
-    if let Some(e) = ws.pieces.get(idx) {
-        if e.len as usize == n && e.bytes.get(..n) == Some(piece) {
-            for &t in e.tokens.iter().take(e.count as usize) {
-                out.push(t);
-            }
-            return;
-        }
-    }
-    let mut buf = TokenBuf { tokens: [0; PIECE_MAX_BYTES], len: 0 };
-    merge_parts(text, &mut buf, ws);
-    let tokens = buf.tokens.get(..buf.len).unwrap_or(&[]);
-    for &t in tokens {
+    let mut tokens = std::mem::take(&mut ws.tokens);
+    tokens.clear();
+    merge_parts(text, &mut tokens, ws);
+    for &t in &tokens {
         out.push(t);
     }
-    if tokens.len() <= PIECE_MAX_TOKENS {
-        if let Some(e) = ws.pieces.get_mut(idx) {
-            e.len = n as u8;
-            e.count = tokens.len() as u8;
-            e.bytes[..n].copy_from_slice(piece);
-            e.tokens[..tokens.len()].copy_from_slice(tokens);
-        }
-    }
+    ws.memo.put(hash, piece, &tokens);
+    ws.tokens = tokens;
 }
 
 /// Splits `text` into its starting parts, then merges them with the loop that suits their
@@ -169,44 +159,6 @@ fn first_pair(piece: &[u8], start: &[u32], rank: &[u32], u: usize, cache: &mut P
     }
 }
 
-/// Pieces up to this many bytes, encoding to at most `PIECE_MAX_TOKENS` tokens, are remembered.
-const PIECE_MAX_BYTES: usize = 48;
-const PIECE_MAX_TOKENS: usize = 16;
-const PIECE_BITS: u32 = 12;
-
-/// A remembered piece and its tokens (a slot of the per-thread piece cache: words recur, and
-/// a hit replaces a whole merge loop by a compare and a copy).
-#[derive(Clone, Copy)]
-struct PieceEntry {
-    bytes: [u8; PIECE_MAX_BYTES],
-    tokens: [u32; PIECE_MAX_TOKENS],
-    len: u8,
-    count: u8,
-}
-
-#[inline(always)]
-fn piece_slot(piece: &[u8]) -> usize {
-    let (a, c) = super::keyhash::key(piece);
-    let h = (a ^ (c as u64).rotate_left(32) ^ piece.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (h >> (64 - PIECE_BITS)) as usize
-}
-
-/// Collects the tokens of one cacheable piece (at most one per byte).
-struct TokenBuf {
-    tokens: [u32; PIECE_MAX_BYTES],
-    len: usize,
-}
-
-impl Sink for TokenBuf {
-    #[inline(always)]
-    fn push(&mut self, rank: u32) {
-        if let Some(t) = self.tokens.get_mut(self.len) {
-            *t = rank;
-            self.len += 1;
-        }
-    }
-}
-
 thread_local! {
     static WORKSPACE: RefCell<Box<Workspace>> = RefCell::new(Box::new(Workspace::new()));
 }
@@ -228,7 +180,9 @@ pub(crate) fn clear_thread_caches() {
 /// parts.
 struct Workspace {
     cache: PairCache,
-    pieces: Box<[PieceEntry]>,
+    memo: PieceMemo,
+    /// The tokens of the piece being merged, before they go to the memo and the sink.
+    tokens: Vec<u32>,
     start: Vec<u32>,
     rank: Vec<u32>,
     next: Vec<u32>,
@@ -243,11 +197,9 @@ struct Workspace {
 
 impl Workspace {
     fn new() -> Self {
-        let empty =
-            PieceEntry { bytes: [0; PIECE_MAX_BYTES], tokens: [0; PIECE_MAX_TOKENS], len: 0, count: 0 };
         Workspace {
             cache: PairCache { entries: vec![u64::MAX; 1 << CACHE_BITS].into_boxed_slice() },
-            pieces: vec![empty; 1 << PIECE_BITS].into_boxed_slice(),
+            memo: PieceMemo::new(),
             ..Self::bare()
         }
     }
@@ -256,7 +208,8 @@ impl Workspace {
     fn bare() -> Self {
         Workspace {
             cache: PairCache { entries: Box::new([]) },
-            pieces: Box::new([]),
+            memo: PieceMemo::disabled(),
+            tokens: Vec::new(),
             start: Vec::new(),
             rank: Vec::new(),
             next: Vec::new(),
@@ -571,9 +524,9 @@ mod tests {
             }
             // Like tiktoken, a piece that is itself a token is that token.
             let mut bare = Vec::new();
-            merge(&text, piece.len(), &mut bare, &mut Workspace::bare());
+            merge(&text, &mut bare, &mut Workspace::bare());
             assert_eq!(bare, want, "without caches, piece {piece:?}");
-            // Twice: the second call may be answered by the piece cache.
+            // Twice: the second call is answered by the memo.
             let want = rank_of(piece).map_or(want, |r| vec![r]);
             for _ in 0..2 {
                 let mut via = Vec::new();

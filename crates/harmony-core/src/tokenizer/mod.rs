@@ -12,6 +12,7 @@ use crate::error::{ErrorCode, HarmonyError, Result};
 
 mod bpe;
 mod keyhash;
+mod memo;
 mod pretokenize;
 mod special;
 mod vocab;
