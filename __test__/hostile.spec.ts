@@ -254,6 +254,15 @@ describe('lone surrogates', () => {
     expect(Array.from(enc.encode('\uD83D\uDE00'.slice(0, 1).repeat(300), { disallowedSpecial: [] }))).toEqual(Array.from(enc.encode('\uFFFD'.repeat(300))));
   });
 
+  it('are replaced in strings past the one-pass read limit (4Mi UTF-16 units) too', () => {
+    // Such strings are measured before they are copied; the measure must count U+FFFD's 3 bytes.
+    const s = 'a\uD800b \uDC00 日本 '.repeat(500_000);
+    expect(s.length).toBeGreaterThan(1 << 22);
+    const replaced = s.replace(/[\uD800-\uDFFF]/g, '\uFFFD');
+    expect(enc.countTokens(s)).toBe(enc.countTokens(replaced));
+    expect(enc.encodeOrdinary(s)).toEqual(enc.encodeOrdinary(replaced));
+  });
+
   it('render replaces them with U+FFFD too, in text, names and tool schemas', () => {
     const tool = ToolDescription.new('f', 'd', { type: 'object', properties: { ['k\uDC00']: { type: 'string', description: 'x\uD800' } } });
     const renders = [

@@ -12,6 +12,10 @@ use std::ptr;
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue, ValueType};
 use napi::{check_status, sys};
 
+/// Strings up to this many UTF-16 units get a buffer of the 3-bytes-per-unit bound (at most
+/// 12 MiB); longer ones are measured first, so a 500 MB string does not ask for 1.5 GB.
+const ONE_PASS_UNITS: usize = 1 << 22;
+
 /// A JS string as an owned Rust `String` (lone surrogates become U+FFFD, as napi-rs's `String`).
 pub struct Utf8Text(String);
 
@@ -46,15 +50,20 @@ impl FromNapiValue for Utf8Text {
         let mut units = 0usize;
         // SAFETY: a null buffer asks only for the length in UTF-16 units (fails on a non-string).
         check_status!(unsafe { sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut units) })?;
-        let capacity = units
-            .checked_mul(3)
-            .and_then(|n| n.checked_add(1))
-            .ok_or_else(|| napi::Error::from_reason("string too long"))?;
+        let capacity = if units <= ONE_PASS_UNITS {
+            units * 3 + 1
+        } else {
+            // A huge string: the exact length (one more walk) rather than a buffer of up to 3×.
+            let mut bytes = 0usize;
+            // SAFETY: a null buffer asks only for the UTF-8 length.
+            check_status!(unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut bytes) })?;
+            bytes + 1
+        };
         let mut bytes = Vec::<u8>::with_capacity(capacity);
         let mut written = 0usize;
         // SAFETY: `bytes` has room for `capacity` bytes; Node writes at most `capacity - 1` bytes
-        // of UTF-8 plus a terminating NUL and reports the count without the NUL. The bound above
-        // means the whole string fits, so nothing is cut.
+        // of UTF-8 plus a terminating NUL and reports the count without the NUL. Either bound
+        // above fits the whole string, so nothing is cut.
         check_status!(unsafe {
             sys::napi_get_value_string_utf8(env, value, bytes.as_mut_ptr().cast(), capacity, &mut written)
         })?;
