@@ -29,8 +29,8 @@ import stream from './stream.bench.mjs';
 const METRICS = [encode, encodeUnseen, count, decode, short, render, parse, stream, coldstart];
 
 const PROFILES = {
-  full: { timeMs: 1000, minSamples: 7, warmupIterations: 2, caseBudgetMs: 6000, coldRuns: 7 },
-  quick: { timeMs: 50, minSamples: 2, warmupIterations: 1, caseBudgetMs: 500, coldRuns: 2 },
+  full: { timeMs: 1000, minSamples: 7, warmupIterations: 2, caseBudgetMs: 6000, rounds: 3, coldRuns: 7 },
+  quick: { timeMs: 50, minSamples: 2, warmupIterations: 1, caseBudgetMs: 500, rounds: 1, coldRuns: 2 },
 };
 
 // Every npm package some CASES entry measures (the Python reference and the node baseline aside).
@@ -88,7 +88,7 @@ async function main() {
         return `${head}${dirty ? ' + uncommitted changes in src-ts/ or crates/' : ''}`;
       } catch { return null; }
     })(),
-    options: { timeMs: opts.timeMs, minSamples: opts.minSamples, warmupIterations: opts.warmupIterations, caseBudgetMs: opts.caseBudgetMs, coldRuns: opts.coldRuns },
+    options: { timeMs: opts.timeMs, minSamples: opts.minSamples, warmupIterations: opts.warmupIterations, caseBudgetMs: opts.caseBudgetMs, rounds: opts.rounds, coldRuns: opts.coldRuns },
     machine: machine(python),
     versions: {
       ...Object.fromEntries([...npmPackages(), 'tinybench'].map((p) => [p, packageVersion(p)])),

@@ -4,9 +4,12 @@
 //
 // Method (stated once here, repeated in BENCHMARKS.md):
 // - Setup (loading a peer, converting the input to the peer's preferred form) is never timed.
-// - Each case gets its own tinybench run: warm-up iterations first (JIT, caches), then samples until
-//   both a minimum count and a time budget are reached. A full GC runs before each case so one case's
-//   garbage is not collected on another's clock.
+// - Each case gets its own tinybench runs: warm-up iterations first (JIT, caches), then samples until
+//   both a minimum count and a time budget are reached. The budget is split into `opts.rounds`
+//   rounds that visit the cases in turn (A B C, A B C, …), so a burst of load from other tenants of
+//   a shared machine slows every case a little instead of one case a lot; a case's samples from all
+//   rounds are pooled. A full GC runs before each run so one case's garbage is not collected on
+//   another's clock.
 // - Results are medians of the samples with the interquartile range as the spread.
 // - A case whose output differs from the expected output is still timed but marked `excluded`, and
 //   the report leaves it out of the ratios.
@@ -35,13 +38,15 @@ function firstDifference(got, expected) {
 
 // Calls that take seconds (js-tiktoken on CJK text takes ~10 s per MB) would make the suite run for
 // an hour at the usual sample count, so a case's minimum sample count shrinks to fit opts.caseBudgetMs
-// (never below 3), judged by the duration of its first (checking) call, which also warmed it up.
+// (never below 3 over all rounds), judged by the duration of its first (checking) call, which also
+// warmed it up. One round's share of the case: a `rounds`-th of its time and samples.
 async function timeJs(name, fn, beforeEach, firstMs, opts) {
   gc();
   const slow = firstMs * opts.minSamples > opts.caseBudgetMs;
+  const share = (n) => Math.max(1, Math.ceil(n / opts.rounds));
   const bench = new Bench({
-    time: opts.timeMs,
-    iterations: slow ? Math.max(3, Math.floor(opts.caseBudgetMs / firstMs)) : opts.minSamples,
+    time: opts.timeMs / opts.rounds,
+    iterations: share(slow ? Math.max(3, Math.floor(opts.caseBudgetMs / firstMs)) : opts.minSamples),
     warmup: !slow,
     warmupIterations: opts.warmupIterations,
     warmupTime: 0,
@@ -55,7 +60,7 @@ async function timeJs(name, fn, beforeEach, firstMs, opts) {
 
 /**
  * @param metric  a metric module's default export
- * @param opts    { timeMs, minSamples, warmupIterations, caseBudgetMs, python: boolean, log(line) }
+ * @param opts    { timeMs, minSamples, warmupIterations, caseBudgetMs, rounds, python: boolean, log(line) }
  * @returns { inputs: [{ name, ...describe }], rows } for the results file
  */
 export async function runMetric(metric, opts) {
@@ -91,6 +96,17 @@ export async function runMetric(metric, opts) {
     const expectedCanonical = metric.expected ? metric.expected(input) : outputs.get(referenceCase?.name)?.canonical;
     const expected = expectedCanonical === undefined ? undefined : digest(expectedCanonical);
 
+    // The JS cases' samples, pooled over the rounds (the Python reference times itself, in one go).
+    const pooled = new Map();
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const c of cases) {
+        const out = outputs.get(c.name);
+        if (out.error || out.samplesMs) continue;
+        const samples = await timeJs(c.name, () => metric.call(ops.get(c.name), out.value), c.beforeEach, out.firstMs, opts);
+        pooled.set(c.name, [...(pooled.get(c.name) ?? []), ...samples]);
+      }
+    }
+
     for (const c of cases) {
       const out = outputs.get(c.name);
       const row = { metric: metric.id, input: input.name, case: c.name, peer: c.peer, product: Boolean(c.product), reference: Boolean(c.reference), note: c.note };
@@ -103,7 +119,7 @@ export async function runMetric(metric, opts) {
         row.excluded = true;
         row.reason = out.canonical !== undefined ? firstDifference(out.canonical, expectedCanonical) : 'output digest differs from the expected output';
       }
-      const samples = out.samplesMs ?? await timeJs(c.name, () => metric.call(ops.get(c.name), out.value), c.beforeEach, out.firstMs, opts);
+      const samples = out.samplesMs ?? pooled.get(c.name);
       const stats = summarize(samples);
       // The first (checking) call: for a tokenizer with merge caches, the text as not seen before.
       rows.push({ ...row, samplesMs: stats, value: metric.score(stats.median, input), ...(out.firstMs !== undefined ? { first: metric.score(out.firstMs, input) } : {}) });
