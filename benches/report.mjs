@@ -189,7 +189,7 @@ function inputsLine(metric) {
 }
 
 const WHY_NOT = {
-  encode: 'the same text on every call lets gpt-tokenizer answer most CJK pieces from its merge cache (about 7× its speed on that text unseen: see "Encode text not seen before", where the ratio is far above the target); the core has no such shortcut on CJK, where a remembered piece costs about what merging it does (a few look-ups that miss the CPU caches, about 40% of the core\'s time by perf), so its speed on repeated CJK text is its speed on new text, about 2.7× bpe-openai (see "Rust core: encode")',
+  encode: 'the same text on every call lets gpt-tokenizer answer most CJK pieces from its merge cache (7–9× its speed on that text unseen: see "Encode text not seen before", where the ratio is far above the target); the core has no such shortcut on CJK, where a remembered piece costs about what merging it does (a few look-ups that miss the CPU caches, about 40% of the core\'s time by perf), so its speed on repeated CJK text is its speed on new text, about 3× bpe-openai (see "Rust core: encode")',
   short: 'the Node call (string conversion, napi call, result array) costs about as much as the core work on a ~90-byte string (see "Binding overhead")',
   render: 'from the plain JSON object the call pays JSON.stringify in JS plus JSON parsing in the core, about twice the core time (see "Binding overhead"); a built Conversation avoids most of it',
   parse: 'building the JS Message objects costs about as much as the core parse (see "Binding overhead")',
