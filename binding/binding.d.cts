@@ -19,33 +19,20 @@ export declare class BindingEncoding {
   tokenizerName(): string
   /** The largest message the model accepts, in tokens. */
   maxMessageTokens(): number
+  /** Encodes `text` (tiktoken semantics: see [`EncodeOptions`]). */
+  encode(text: string, options?: EncodeOptions | undefined | null): Uint32Array
   /**
-   * Encodes `text` (tiktoken semantics). `allowed`/`disallowed` list special-token texts;
-   * `flags` bit 0 = all special tokens allowed, bit 1 = every non-allowed one disallowed.
+   * Encodes `text` into the start of `out` and returns the number of tokens written. Fails
+   * with `ERR_HARMONY_INVALID_ARGUMENT` (and leaves `out` untouched) when `out` is too short;
+   * `text.length * 3` elements always suffice.
    */
-  encode(text: string, allowed: Array<string> | undefined | null, disallowed: Array<string> | undefined | null, flags: number): Uint32Array
-  /**
-   * Encodes `text` into `out` from element `offset` on and returns the number of tokens
-   * written. Fails with `ERR_HARMONY_INVALID_ARGUMENT` (and leaves `out` untouched) when the
-   * room after `offset` is too small.
-   */
-  encodeInto(text: string, out: Uint32Array, offset: number, allowed: Array<string> | undefined | null, disallowed: Array<string> | undefined | null, flags: number): number
-  /**
-   * `encode_into` with the default options (no special token allowed, all disallowed): the
-   * short-text fast path, with the fewest arguments to convert.
-   */
-  encodeDefaultInto(text: string, out: Uint32Array, offset: number): number
-  /**
-   * Encodes `text` as ordinary text (special-token text is not recognised) into `out`;
-   * returns the count. Same buffer contract as [`BindingEncoding::encode_into`].
-   */
-  encodeOrdinaryInto(text: string, out: Uint32Array, offset: number): number
+  encodeInto(text: string, out: Uint32Array, options?: EncodeOptions | undefined | null): number
   /** Number of tokens of `text` encoded as ordinary text, without materialising them. */
   countTokens(text: string): number
   /** Empties the calling thread's merge caches (see `Tokenizer::clear_thread_caches`). */
   clearMergeCaches(): void
   /** `encode` on the libuv thread pool. */
-  encodeAsync(text: string, allowed: Array<string> | undefined | null, disallowed: Array<string> | undefined | null, flags: number): Promise<Uint32Array>
+  encodeAsync(text: string, options?: EncodeOptions | undefined | null): Promise<Uint32Array>
   /** Lossy decode: invalid UTF-8 becomes U+FFFD. Fails only on unknown ids. */
   decode(tokens: Uint32Array): string
   /** Strict UTF-8 decode. */
@@ -106,32 +93,25 @@ export declare class BindingStreamParser {
    * right after `<|start|>{role}` (`null` when unknown).
    */
   constructor(encoding: BindingEncoding, role: string | undefined | null, strict: boolean)
+  /** Feeds one token and says what it did to the content (see [`TokenEffect`]). */
+  process(token: number): TokenEffect
   /**
-   * Feeds one token. Returns what content it added (`DELTA_NONE`, `DELTA_TOKEN_TEXT`: exactly
-   * the token's own text, or `DELTA_OTHER`: read `lastContentDelta`), plus the flag
-   * `APPENDS_WHOLE_TOKENS` when the core's `appends_whole_tokens` holds afterwards. With
-   * those, the TS layer keeps one string per token id and answers the following content
-   * tokens itself until something reads the parser, then passes them to `feed`.
+   * Feeds, without events, tokens the caller answered itself after a `TokenEffect.OwnText`
+   * (ordinary tokens with valid UTF-8 bytes, which only append their text).
    */
-  process(token: number): number
+  feed(tokens: Uint32Array): void
   /**
-   * Feeds tokens the TS layer has answered itself (see `process`), without events; returns
-   * `process`'s flags for the last one.
+   * Feeds a batch and returns its events (content deltas as bare strings). On failure the
+   * tokens before the failing one are processed, the failing one is recorded in `tokens()`
+   * (as the reference does) and the error's `tokenIndex` is its position there; the events of
+   * the tokens before it can be fetched with `takePendingEvents`.
    */
-  feed(tokens: Uint32Array): number
+  processMany(tokens: Uint32Array): Array<string | BindingEvent>
   /**
-   * Feeds a batch and returns its events (content deltas as bare strings), then, as the last
-   * element, `process`'s flags after the batch. On failure the tokens before the failing one
-   * are processed, the failing one is recorded in `tokens()` (as the reference does) and the
-   * error's `tokenIndex` is its position there; the events of the tokens before it can be
-   * fetched with `takePendingEvents`.
+   * Releases the parser's memory now instead of when the garbage collector runs its
+   * finaliser (which Node defers until the event loop turns). The parser is empty afterwards.
    */
-  processMany(tokens: Uint32Array): Array<string | BindingEvent | number>
-  /**
-   * For each token, the core's `ordinary_token_text` (what it appends in clean content, see
-   * `process`), else `null`.
-   */
-  static tokenTexts(tokens: Uint32Array): Array<string | undefined | null>
+  free(): void
   /** Signals the end of the stream; returns the events it caused (the pending message's end). */
   processEos(): Array<string | BindingEvent>
   /** The events produced before the last `processMany`/`processEos` failure (emptied on read). */
@@ -162,8 +142,8 @@ export declare class BindingStreamParser {
   stateJson(): string
 }
 
-/** `process` flag: an ordinary token with valid UTF-8 bytes would now only append its text. */
-export declare const APPENDS_WHOLE_TOKENS: number
+/** The shorthand `'all'` of the special-token options. */
+export type AllSpecialTokens = 'all'
 
 /** One parser event. */
 export type BindingEvent =
@@ -198,11 +178,39 @@ export type BindingRecovery =
     tokenIndex: number, /** A human-readable explanation. */
   detail: string }
 
-/** `process` result (low two bits): the token added no content. */
-export declare const DELTA_NONE: number
+/**
+ * Special-token handling of `encode`, as in tiktoken: text of an allowed special token becomes
+ * that token; text of a disallowed one is an error; any other is ordinary text.
+ */
+export interface EncodeOptions {
+  /** `'all'` or the texts of the special tokens to recognise (default: none). */
+  allowedSpecial?: AllSpecialTokens | Array<string>
+  /** `'all'` or the texts that fail (default: `'all'`, every special token not allowed). */
+  disallowedSpecial?: AllSpecialTokens | Array<string>
+}
 
-/** `process` result (low two bits): the token added other text (`lastContentDelta`). */
-export declare const DELTA_OTHER: number
+/**
+ * `{"systemContent": …, "toolNamespaces": {"browser": …, "python": …}}` in the interchange
+ * shape: the default system content and the built-in tool namespaces.
+ */
+export declare function harmonyDefaultsJson(): string
 
-/** `process` result (low two bits): the token added exactly its own text. */
-export declare const DELTA_TOKEN_TEXT: number
+/** The stable `code` of every `HarmonyError` (the TS layer's `ErrorCode` is generated from this). */
+export type HarmonyErrorCode = 'ERR_HARMONY_INVALID_ARGUMENT' | 'ERR_HARMONY_INVALID_TOKEN' | 'ERR_HARMONY_DISALLOWED_SPECIAL' | 'ERR_HARMONY_UTF8' | 'ERR_HARMONY_RENDER' | 'ERR_HARMONY_PARSE' | 'ERR_HARMONY_INTERNAL'
+
+/** Ids below this are ordinary (byte-pair) tokens; the rest are special tokens. */
+export declare const ORDINARY_TOKEN_COUNT: number
+
+/** What one token did to the content of the message in progress (`BindingStreamParser.process`). */
+export declare enum TokenEffect {
+  /** It added no content. */
+  NoContent = 0,
+  /**
+   * It added exactly its own text, and the parser is left where every ordinary token whose
+   * bytes are valid UTF-8 will do the same (`StreamableParser::appends_whole_tokens`): the
+   * caller may answer such tokens itself and hand them over later with `feed`.
+   */
+  OwnText = 1,
+  /** It added other text (read it with `lastContentDelta`). */
+  OtherText = 2,
+}

@@ -23,11 +23,11 @@ for (const [config, dir, type] of [
   writeFileSync(join(root, 'dist', dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
   // src-ts/native/ is one folder shallower than dist/<format>/native/: point the loader import
   // at the same binding/ folder from there (the only path that differs between the trees).
-  for (const file of ['index.js', 'index.d.ts']) {
+  for (const file of ['loader.js', 'loader.d.ts']) {
     const path = join(root, 'dist', dir, 'native', file);
     const text = readFileSync(path, 'utf8');
     const fixed = text.replaceAll('../../binding/binding.cjs', '../../../binding/binding.cjs');
-    if (fixed === text && file === 'index.js') throw new Error(`no binding import found in ${path}`);
+    if (fixed === text && file === 'loader.js') throw new Error(`no binding import found in ${path}`);
     writeFileSync(path, fixed);
   }
 }

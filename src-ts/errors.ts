@@ -1,16 +1,15 @@
 /**
- * The package's one error type and the one place where native errors become it.
- *
- * Native errors arrive with `code` = `ERR_HARMONY_*` (synchronous calls) or a napi status
- * (async rejections, argument conversion failures) and a message that is compact JSON
- * `{code, message, context}` written by `crates/harmony-napi/src/error.rs`. `fromNativeError`
- * decodes that; anything else (a napi argument error, a foreign exception) is classified here
- * and never escapes untyped.
+ * The package's one error type. Native failures become it in `native/errors.ts`.
  *
  * @module
  */
 
-/** The stable error codes. */
+import type { HarmonyErrorCode } from './native/loader.js';
+
+/**
+ * The stable error codes. The strings are the core's (`HarmonyErrorCode`, generated from
+ * `crates/harmony-napi/src/error.rs`); the compiler checks that this table names each exactly once.
+ */
 export const ErrorCode = Object.freeze({
   InvalidArgument: 'ERR_HARMONY_INVALID_ARGUMENT',
   InvalidToken: 'ERR_HARMONY_INVALID_TOKEN',
@@ -19,11 +18,26 @@ export const ErrorCode = Object.freeze({
   Render: 'ERR_HARMONY_RENDER',
   Parse: 'ERR_HARMONY_PARSE',
   Internal: 'ERR_HARMONY_INTERNAL',
-} as const);
+} as const satisfies Record<string, HarmonyErrorCode>);
 /** One of the `ERR_HARMONY_*` codes. */
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+export type ErrorCode = HarmonyErrorCode;
+// Fails to compile when the core has a code this table lacks.
+const everyCodeListed: Exclude<HarmonyErrorCode, (typeof ErrorCode)[keyof typeof ErrorCode]> extends never ? true : never = true;
+void everyCodeListed;
 
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/** Whether `value` is one of the `ERR_HARMONY_*` codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}
+
+/**
+ * Marks `HarmonyError`s across copies of this package: the ESM and CommonJS builds each define
+ * the class, and both may be loaded in one process, so `instanceof` checks this mark instead of
+ * the prototype chain.
+ */
+const BRAND = Symbol.for('gpt-oss-harmony.HarmonyError');
 
 /** Where an error happened, as far as it is known. */
 export interface HarmonyErrorDetails {
@@ -67,11 +81,13 @@ export class HarmonyError extends Error {
     if (details.field !== undefined) this.field = details.field;
   }
 
-  /** Converts anything a native call threw into a `HarmonyError` (see the module notes). */
-  static fromNativeError(error: unknown): HarmonyError {
-    return fromNativeError(error);
+  /** True for a `HarmonyError` of any copy of this package (ESM or CommonJS build). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
+
+Object.defineProperty(HarmonyError.prototype, BRAND, { value: true });
 
 // `name` lives on the prototype (like the built-in errors), not on every instance.
 Object.defineProperty(HarmonyError.prototype, 'name', {
@@ -86,63 +102,17 @@ export function invalidArgument(message: string, field?: string, cause?: unknown
   return new HarmonyError(ErrorCode.InvalidArgument, message, { field, cause });
 }
 
-interface NativeReason {
-  code?: unknown;
-  message?: unknown;
-  context?: { tokenIndex?: unknown; messageIndex?: unknown; field?: unknown } | null;
-}
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/** napi statuses that mean "an argument had the wrong JS type". */
-const NAPI_ARGUMENT_STATUSES: ReadonlySet<string> = new Set([
-  'InvalidArg',
-  'ObjectExpected',
-  'StringExpected',
-  'NameExpected',
-  'FunctionExpected',
-  'NumberExpected',
-  'BooleanExpected',
-  'ArrayExpected',
-  'BigintExpected',
-  'ArrayBufferExpected',
-]);
-
 /**
- * The error choke point: turns whatever a native call threw into a `HarmonyError`, with the
- * native error as `cause`. A `HarmonyError` passes through unchanged.
+ * Runs `read`, which reads the caller's values (getters, `toJSON`, iterators may run the
+ * caller's code): whatever it throws that is not already a `HarmonyError` is the caller's
+ * mistake, an `ERR_HARMONY_INVALID_ARGUMENT` error with the exception as `cause`.
  */
-export function fromNativeError(error: unknown): HarmonyError {
-  if (error instanceof HarmonyError) return error;
-  const raw = error instanceof Error ? error.message : String(error);
-  const status = error instanceof Error ? str((error as Error & { code?: unknown }).code) : undefined;
-  if (raw.startsWith('{')) {
-    let reason: NativeReason | undefined;
-    try {
-      reason = JSON.parse(raw) as NativeReason;
-    } catch {
-      reason = undefined;
-    }
-    const code = str(reason?.code) ?? status;
-    if (reason && code !== undefined && CODES.has(code) && typeof reason.message === 'string') {
-      const ctx = reason.context ?? {};
-      return new HarmonyError(code as ErrorCode, reason.message, {
-        tokenIndex: num(ctx.tokenIndex),
-        messageIndex: num(ctx.messageIndex),
-        field: str(ctx.field),
-        cause: error,
-      });
-    }
+export function readingCallerValue<T>(field: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof HarmonyError) throw error;
+    throw invalidArgument(`reading ${field} threw: ${error instanceof Error ? error.message : String(error)}`, field, error);
   }
-  if (status !== undefined && CODES.has(status)) {
-    return new HarmonyError(status as ErrorCode, raw, { cause: error });
-  }
-  if (status !== undefined && NAPI_ARGUMENT_STATUSES.has(status)) {
-    return new HarmonyError(ErrorCode.InvalidArgument, `invalid argument: ${raw}`, { cause: error });
-  }
-  if (error instanceof TypeError || error instanceof RangeError) {
-    return new HarmonyError(ErrorCode.InvalidArgument, `invalid argument: ${raw}`, { cause: error });
-  }
-  return new HarmonyError(ErrorCode.Internal, `internal error: ${raw}`, { cause: error });
 }
+

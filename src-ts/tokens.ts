@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ErrorCode, HarmonyError, invalidArgument } from './errors.js';
+import { ErrorCode, HarmonyError, invalidArgument, readingCallerValue } from './errors.js';
 
 /** What token arguments accept. */
 export type TokenInput = Uint32Array | readonly number[] | ArrayLike<number>;
@@ -44,6 +44,11 @@ export function toUint32Array(tokens: unknown, argument = 'tokens'): Uint32Array
     const what = tokens === null ? 'null' : typeof tokens === 'string' ? 'a string' : typeof tokens;
     throw invalidArgument(`${argument} must be a Uint32Array, an array of numbers or an array-like of numbers, got ${what}`, argument);
   }
+  return readingCallerValue(argument, () => copyTokens(tokens, argument));
+}
+
+/** A validated copy of an array-like of token ids (its getters may run the caller's code). */
+function copyTokens(tokens: object, argument: string): Uint32Array {
   const length = (tokens as { length?: unknown }).length;
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
     throw invalidArgument(`${argument} must be a Uint32Array, an array of numbers or an array-like of numbers`, argument);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DEFAULT_SYSTEM_CONTENT } from '../generated/defaults.js';
 import { invalidArgument } from '../errors.js';
 import type {
   ChannelConfigJSON,
@@ -131,12 +132,7 @@ export class SystemContent {
 
   /** The reference defaults (see the class notes). */
   static new(): SystemContent {
-    return new SystemContent({
-      modelIdentity: 'You are ChatGPT, a large language model trained by OpenAI.',
-      reasoningEffort: 'Medium',
-      knowledgeCutoff: '2024-06',
-      channelConfig: ChannelConfig.requireChannels(['analysis', 'commentary', 'final']),
-    });
+    return SystemContent.fromJSON(DEFAULT_SYSTEM_CONTENT);
   }
 
   #with(change: Partial<SystemContentFields>): SystemContent {

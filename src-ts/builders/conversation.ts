@@ -7,7 +7,7 @@
 
 import { invalidArgument } from '../errors.js';
 import type { ConversationInput, ConversationJSON, MessageInput } from '../types.js';
-import { defineInspect, describe, kWireJSON, requireList, wireJSON } from './internal.js';
+import { defineInspect, describe, requireList } from './internal.js';
 import { Message, messageFromJSON, parseJSONArgument } from './message.js';
 
 let makeConversation: (messages: readonly Message[]) => Conversation;
@@ -16,7 +16,6 @@ let makeConversation: (messages: readonly Message[]) => Conversation;
 export class Conversation {
   readonly #messages: readonly Message[];
   /** The JSON sent to the native renderer, computed once (the object is immutable). */
-  #wire: string | undefined;
 
   static {
     makeConversation = (messages) => new Conversation(messages);
@@ -69,12 +68,6 @@ export class Conversation {
       throw invalidArgument(`conversation must be { messages: [...] } or an array of messages, got ${describe(v)}`, 'conversation');
     }
     return makeConversation(requireList(list, 'messages').map((m, i) => messageFromJSON(m, `messages[${i}]`, i)));
-  }
-
-  /** @internal The cached wire JSON (see `encoding.ts`). */
-  [kWireJSON](): string {
-    if (this.#wire === undefined) this.#wire = wireJSON(this) ?? '';
-    return this.#wire;
   }
 }
 defineInspect(Conversation, 'Conversation');

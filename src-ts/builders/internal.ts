@@ -5,11 +5,8 @@
  * @module
  */
 
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, readingCallerValue } from '../errors.js';
 import type { JsonValue } from '../types.js';
-
-/** Key of the internal method that returns a builder's cached wire JSON string. */
-export const kWireJSON: unique symbol = Symbol('gpt-oss-harmony.wireJSON');
 
 /**
  * Makes `console.log`/`util.inspect` show instances of a builder class as `Name <its JSON>`
@@ -47,12 +44,16 @@ export function optionalString(value: unknown, field: string): string | null {
   return requireString(value, field);
 }
 
-/** A plain object (not an array, not null). */
+/**
+ * The own enumerable properties of an object (not an array, not null), read once into an object
+ * without a prototype: nothing inherited (a polluted `Object.prototype`) is ever read, and an
+ * exception from the caller's getter is an invalid argument.
+ */
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalidArgument(`${field} must be an object, got ${describe(value)}`, field);
   }
-  return value as Record<string, unknown>;
+  return readingCallerValue(field, () => Object.assign(Object.create(null) as Record<string, unknown>, value));
 }
 
 /** An array (or any iterable other than a string) as a fresh array. */
@@ -60,26 +61,6 @@ export function requireList(value: unknown, field: string): unknown[] {
   if (Array.isArray(value)) return value;
   if (value !== null && typeof value === 'object' && Symbol.iterator in value) return Array.from(value as Iterable<unknown>);
   throw invalidArgument(`${field} must be an array, got ${describe(value)}`, field);
-}
-
-/**
- * JSON text for the native side. JavaScript strings may hold lone UTF-16 surrogates, which
- * `JSON.stringify` writes as `\ud800` escapes that no UTF-8 JSON parser accepts; they become
- * U+FFFD here, as the reference does when it encodes such text.
- */
-export function wireJSON(value: unknown): string | undefined {
-  return JSON.stringify(value, wellFormedReplacer);
-}
-
-function wellFormedReplacer(this: unknown, _key: string, value: unknown): unknown {
-  if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const keys = Object.keys(value);
-    if (keys.some((k) => !k.isWellFormed())) {
-      return Object.fromEntries(keys.map((k) => [k.toWellFormed(), (value as Record<string, unknown>)[k]]));
-    }
-  }
-  return value;
 }
 
 /** Nesting deeper than this is refused up front (the native JSON reader stops at 128 anyway). */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { BROWSER_NAMESPACE, PYTHON_NAMESPACE } from '../generated/defaults.js';
 import { invalidArgument } from '../errors.js';
 import type { ChannelConfigJSON, JsonValue, ToolDescriptionJSON, ToolNamespaceConfigJSON } from '../types.js';
 import {
@@ -143,12 +144,12 @@ export class ToolNamespaceConfig {
 
   /** The built-in `browser` namespace (`search`, `open`, `find`), exactly as the reference's. */
   static browser(): ToolNamespaceConfig {
-    return ToolNamespaceConfig.fromJSON(BROWSER);
+    return ToolNamespaceConfig.fromJSON(BROWSER_NAMESPACE);
   }
 
   /** The built-in `python` namespace (a description, no tools), exactly as the reference's. */
   static python(): ToolNamespaceConfig {
-    return ToolNamespaceConfig.fromJSON(PYTHON);
+    return ToolNamespaceConfig.fromJSON(PYTHON_NAMESPACE);
   }
 
   /** The namespace's name. */
@@ -185,55 +186,3 @@ export class ToolNamespaceConfig {
   }
 }
 defineInspect(ToolNamespaceConfig, 'ToolNamespaceConfig');
-
-// The built-in namespaces: the reference's data (openai-harmony 0.0.8, Apache-2.0), character
-// for character; property order inside `parameters` is significant.
-
-const BROWSER: ToolNamespaceConfigJSON = {
-  name: 'browser',
-  description:
-    'Tool for browsing.\nThe `cursor` appears in brackets before each browsing display: `[{cursor}]`.\nCite information from the tool using the following format:\n`【{cursor}†L{line_start}(-L{line_end})?】`, for example: `【6†L9-L11】` or `【8†L3】`.\nDo not quote more than 10 words directly from the tool output.\nsources=web (default: web)',
-  tools: [
-    {
-      name: 'search',
-      description: 'Searches for information related to `query` and displays `topn` results.',
-      parameters: {
-        type: 'object',
-        properties: { query: { type: 'string' }, topn: { type: 'number', default: 10 }, source: { type: 'string' } },
-        required: ['query'],
-      },
-    },
-    {
-      name: 'open',
-      description:
-        'Opens the link `id` from the page indicated by `cursor` starting at line number `loc`, showing `num_lines` lines.\nValid link ids are displayed with the formatting: `【{id}†.*】`.\nIf `cursor` is not provided, the most recent page is implied.\nIf `id` is a string, it is treated as a fully qualified URL associated with `source`.\nIf `loc` is not provided, the viewport will be positioned at the beginning of the document or centered on the most relevant passage, if available.\nUse this function without `id` to scroll to a new location of an opened page.',
-      parameters: {
-        type: 'object',
-        properties: {
-          id: { type: ['number', 'string'], default: -1 },
-          cursor: { type: 'number', default: -1 },
-          loc: { type: 'number', default: -1 },
-          num_lines: { type: 'number', default: -1 },
-          view_source: { type: 'boolean', default: false },
-          source: { type: 'string' },
-        },
-      },
-    },
-    {
-      name: 'find',
-      description: 'Finds exact matches of `pattern` in the current page, or the page given by `cursor`.',
-      parameters: {
-        type: 'object',
-        properties: { pattern: { type: 'string' }, cursor: { type: 'number', default: -1 } },
-        required: ['pattern'],
-      },
-    },
-  ],
-};
-
-const PYTHON: ToolNamespaceConfigJSON = {
-  name: 'python',
-  description:
-    "Use this tool to execute Python code in your chain of thought. The code will not be shown to the user. This tool should be used for internal reasoning, but not for code that is intended to be visible to the user (e.g. when creating plots, tables, or files).\n\nWhen you send a message containing Python code to python, it will be executed in a stateful Jupyter notebook environment. python will respond with the output of the execution or time out after 120.0 seconds. The drive at '/mnt/data' can be used to save and persist user files. Internet access for this session is UNKNOWN. Depends on the cluster.",
-  tools: [],
-};

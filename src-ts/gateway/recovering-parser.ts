@@ -6,13 +6,15 @@
  * @module
  */
 
-import { parsedMessage, type Message } from '../builders/message.js';
-import { loadHarmonyEncoding, nativeOf } from '../encoding.js';
-import { ErrorCode, HarmonyError, fromNativeError, invalidArgument } from '../errors.js';
-import { native } from '../native/index.js';
+import type { Message } from '../builders/message.js';
+import { ErrorCode, HarmonyError, invalidArgument } from '../errors.js';
+import { nativeEncoding } from '../native/encoding.js';
+import { callNative } from '../native/errors.js';
+import { EventConverter } from '../native/events.js';
+import { native } from '../native/loader.js';
 import type { HarmonyEvent, MessageStartEvent } from '../stream/events.js';
 import { toUint32Array, type TokenInput } from '../tokens.js';
-import { isRole, type Role, type StopToken } from '../values.js';
+import { isRole, type Role } from '../values.js';
 import type { ToolNameMap } from './options.js';
 
 /** What the recovering parser stepped in for (see `docs/gateway.md`). */
@@ -54,8 +56,7 @@ type Wire = ReturnType<NativeParser['processMany']>[number];
 export class RecoveringParser {
   readonly #native: NativeParser;
   readonly #strict: boolean;
-  #channel: string | undefined;
-  #recipient: string | undefined;
+  readonly #converter = new EventConverter();
   readonly messages: Message[] = [];
   readonly recovered: Recovery[] = [];
 
@@ -63,68 +64,33 @@ export class RecoveringParser {
     if (role !== null && !isRole(role)) throw invalidArgument(`unknown role: ${String(role)}`, 'role');
     if (strict !== undefined && typeof strict !== 'boolean') throw invalidArgument('strict must be a boolean', 'strict');
     this.#strict = strict ?? false;
-    try {
-      this.#native = new native.BindingRecoveringParser(nativeOf(loadHarmonyEncoding()), role);
-    } catch (error) {
-      throw fromNativeError(error);
-    }
+    const encoding = nativeEncoding('HarmonyGptOss').handle;
+    this.#native = callNative(() => new native.BindingRecoveringParser(encoding, role));
   }
 
   pushTokens(tokens: TokenInput): GatewayEvent[] {
     const batch = toUint32Array(tokens);
-    return this.#convert(this.#call(() => this.#native.processMany(batch)));
+    return this.#convert(callNative(() => this.#native.processMany(batch)));
   }
   pushText(text: string): GatewayEvent[] {
     if (typeof text !== 'string') throw invalidArgument('text must be a string', 'text');
-    return this.#convert(this.#call(() => this.#native.processText(text)));
+    return this.#convert(callNative(() => this.#native.processText(text)));
   }
   end(): GatewayEvent[] {
-    return this.#convert(this.#call(() => this.#native.processEos()));
-  }
-
-  #call(fn: () => Wire[]): Wire[] {
-    try {
-      return fn();
-    } catch (error) {
-      throw fromNativeError(error);
-    }
+    return this.#convert(callNative(() => this.#native.processEos()));
   }
 
   #convert(raw: Wire[]): GatewayEvent[] {
     return raw.map((ev): GatewayEvent => {
-      if (typeof ev === 'string') {
-        const delta: GatewayEvent = { type: 'content-delta', delta: ev };
-        if (this.#channel !== undefined) delta.channel = this.#channel;
-        if (this.#recipient !== undefined) delta.recipient = this.#recipient;
-        return delta;
+      if (typeof ev !== 'string' && ev.type === 'recovered') {
+        const r: Recovery = { kind: ev.kind as RecoveryKind, tokenIndex: ev.tokenIndex, detail: ev.detail };
+        if (this.#strict) throw new HarmonyError(ErrorCode.Parse, `${r.kind}: ${r.detail}`, { tokenIndex: r.tokenIndex });
+        this.recovered.push(r);
+        return { type: 'recovered', ...r };
       }
-      switch (ev.type) {
-        case 'recovered': {
-          const r: Recovery = { kind: ev.kind as RecoveryKind, tokenIndex: ev.tokenIndex, detail: ev.detail };
-          if (this.#strict) throw new HarmonyError(ErrorCode.Parse, `${r.kind}: ${r.detail}`, { tokenIndex: r.tokenIndex });
-          this.recovered.push(r);
-          return { type: 'recovered', ...r };
-        }
-        case 'message-start':
-          this.#channel = ev.channel ?? undefined;
-          this.#recipient = ev.recipient ?? undefined;
-          return withoutNulls(ev) as MessageStartEvent;
-        case 'message-end': {
-          const message = parsedMessage(ev);
-          this.messages.push(message);
-          return { type: 'message-end', message, stopToken: ev.stopToken as StopToken };
-        }
-        case 'tool-call':
-          return withoutNulls(ev) as GatewayEvent;
-        default:
-          return ev as GatewayEvent;
-      }
+      return this.#converter.convert(ev, (m) => this.messages.push(m));
     });
   }
-}
-
-function withoutNulls<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
 }
 
 /** The result of `parseText`. */

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { fromNativeError, invalidArgument, type HarmonyError } from '../errors.js';
+import { invalidArgument, type HarmonyError } from '../errors.js';
 import type { HarmonyEvent } from './events.js';
 import { chunkTokens, parserFor, type ParseStreamOptions, type TokenChunk } from './parse-stream.js';
 import { kFeed, kFinish } from './parser.js';
@@ -67,7 +67,7 @@ export class HarmonyParseStream extends TransformStream<TokenChunk, HarmonyEvent
         try {
           tokens = chunkTokens(chunk);
         } catch (error) {
-          fail(fromNativeError(error), controller);
+          fail(error as HarmonyError, controller);
           return;
         }
         let offset = 0;

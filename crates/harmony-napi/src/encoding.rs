@@ -11,32 +11,27 @@
 //!   `Vec` when large (no copy at all). See [`tokens_to_js`].
 //! - Token inputs are borrowed `&[u32]` views of the caller's `Uint32Array`: no copy in.
 
-use std::cell::RefCell;
 use std::ffi::c_void;
 use std::ptr;
 
 use harmony_core::{load_harmony_encoding, HarmonyEncoding, HarmonyEncodingName, SpecialTokenSet};
-use napi::bindgen_prelude::{AsyncTask, Env, FromNapiValue, Uint32ArraySlice, Uint8ArraySlice};
-use napi::JsString;
+use napi::bindgen_prelude::{
+    AsyncTask, Either, Env, FromNapiValue, Uint32ArraySlice, Uint8ArraySlice,
+};
 use napi::sys;
+use napi::JsString;
 use napi::Result;
 use napi_derive::napi;
 
-use crate::text::Utf8Text;
 use crate::error::{guard_js, invalid_argument, HarmonyStatus};
 use crate::tasks::{
-    self, optional_role, parse_role, special_set, EncodeTask, ParseTask, RenderJob, RenderKind,
-    RenderTask,
+    self, optional_role, parse_role, EncodeTask, ParseTask, RenderJob, RenderKind, RenderTask,
 };
+use crate::text::Utf8Text;
 
 /// Results shorter than this are copied into a JS-allocated buffer; longer ones are handed over
 /// as external memory (no copy). Measured crossover is in the low thousands of elements.
 const EXTERNAL_THRESHOLD: usize = 4096;
-
-thread_local! {
-    /// Reused output buffer of `encode_into`: short encodes allocate nothing.
-    static SCRATCH: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
-}
 
 /// Converts a token vector into a JS `Uint32Array` (copy when small, zero-copy when large).
 pub fn tokens_to_js(env: &Env, tokens: Vec<u32>) -> napi::Result<Uint32ArraySlice<'_>> {
@@ -127,97 +122,46 @@ impl BindingEncoding {
         guard_js(|| tasks::to_u32(self.enc.max_message_tokens(), "maxMessageTokens"))
     }
 
-    /// Encodes `text` (tiktoken semantics). `allowed`/`disallowed` list special-token texts;
-    /// `flags` bit 0 = all special tokens allowed, bit 1 = every non-allowed one disallowed.
+    /// Encodes `text` (tiktoken semantics: see [`EncodeOptions`]).
     #[napi]
     pub fn encode<'env>(
         &self,
         env: &'env Env,
         #[napi(ts_arg_type = "string")] text: Utf8Text,
-        allowed: Option<Vec<String>>,
-        disallowed: Option<Vec<String>>,
-        flags: u32,
+        options: Option<EncodeOptions>,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        let (allowed, disallowed) = special_sets(allowed, disallowed, flags);
+        let (allowed, disallowed) = special_sets(options);
         let tokens = guard_js(|| tasks::encode(&self.enc, &text, &allowed, &disallowed))?;
         tokens_to_js(env, tokens).map_err(internal)
     }
 
-    /// Encodes `text` into `out` from element `offset` on and returns the number of tokens
-    /// written. Fails with `ERR_HARMONY_INVALID_ARGUMENT` (and leaves `out` untouched) when the
-    /// room after `offset` is too small.
+    /// Encodes `text` into the start of `out` and returns the number of tokens written. Fails
+    /// with `ERR_HARMONY_INVALID_ARGUMENT` (and leaves `out` untouched) when `out` is too short;
+    /// `text.length * 3` elements always suffice.
     #[napi]
     pub fn encode_into(
         &self,
         #[napi(ts_arg_type = "string")] text: Utf8Text,
         mut out: Uint32ArraySlice<'_>,
-        offset: u32,
-        allowed: Option<Vec<String>>,
-        disallowed: Option<Vec<String>>,
-        flags: u32,
+        options: Option<EncodeOptions>,
     ) -> Result<u32, HarmonyStatus> {
-        let (allowed, disallowed) = special_sets(allowed, disallowed, flags);
-        self.encode_with_sets_into(&text, &allowed, &disallowed, &mut out, offset)
-    }
-
-    /// `encode_into` with the default options (no special token allowed, all disallowed): the
-    /// short-text fast path, with the fewest arguments to convert.
-    #[napi]
-    pub fn encode_default_into(
-        &self,
-        #[napi(ts_arg_type = "string")] text: Utf8Text,
-        mut out: Uint32ArraySlice<'_>,
-        offset: u32,
-    ) -> Result<u32, HarmonyStatus> {
-        let none = SpecialTokenSet::Listed(Vec::new());
-        self.encode_with_sets_into(&text, &none, &SpecialTokenSet::All, &mut out, offset)
-    }
-
-    /// The body shared by the `encode…_into` calls (not exported).
-    fn encode_with_sets_into(
-        &self,
-        text: &str,
-        allowed: &SpecialTokenSet,
-        disallowed: &SpecialTokenSet,
-        out: &mut Uint32ArraySlice<'_>,
-        offset: u32,
-    ) -> Result<u32, HarmonyStatus> {
+        let (allowed, disallowed) = special_sets(options);
         // SAFETY: `out` views the caller's `Uint32Array`. JS is blocked for the duration of this
         // synchronous call and no other Rust reference to that memory exists, so the mutable
         // slice is unique while it lives (it does not escape this function).
         let out = unsafe { out.as_mut() };
         guard_js(|| {
-            let tokens = tasks::encode(&self.enc, text, allowed, disallowed)?;
-            copy_into(&tokens, out, offset)
-        })
-    }
-
-    /// Encodes `text` as ordinary text (special-token text is not recognised) into `out`;
-    /// returns the count. Same buffer contract as [`BindingEncoding::encode_into`].
-    #[napi]
-    pub fn encode_ordinary_into(
-        &self,
-        #[napi(ts_arg_type = "string")] text: Utf8Text,
-        mut out: Uint32ArraySlice<'_>,
-        offset: u32,
-    ) -> Result<u32, HarmonyStatus> {
-        // SAFETY: as in `encode_into`: a unique view of the caller's buffer for this call only.
-        let out = unsafe { out.as_mut() };
-        guard_js(|| {
-            SCRATCH.with(|cell| {
-                let mut scratch = cell.borrow_mut();
-                scratch.clear();
-                self.enc
-                    .tokenizer()
-                    .encode_ordinary_into(&text, &mut scratch);
-                copy_into(&scratch, out, offset)
-            })
+            let tokens = tasks::encode(&self.enc, &text, &allowed, &disallowed)?;
+            copy_into(&tokens, out)
         })
     }
 
     /// Number of tokens of `text` encoded as ordinary text, without materialising them.
     #[napi]
-    pub fn count_tokens(&self, #[napi(ts_arg_type = "string")] text: Utf8Text) -> Result<u32, HarmonyStatus> {
+    pub fn count_tokens(
+        &self,
+        #[napi(ts_arg_type = "string")] text: Utf8Text,
+    ) -> Result<u32, HarmonyStatus> {
         guard_js(|| tasks::to_u32(self.enc.tokenizer().count_ordinary(&text), "count"))
     }
 
@@ -232,11 +176,9 @@ impl BindingEncoding {
     pub fn encode_async(
         &self,
         #[napi(ts_arg_type = "string")] text: Utf8Text,
-        allowed: Option<Vec<String>>,
-        disallowed: Option<Vec<String>>,
-        flags: u32,
+        options: Option<EncodeOptions>,
     ) -> AsyncTask<EncodeTask> {
-        let (allowed, disallowed) = special_sets(allowed, disallowed, flags);
+        let (allowed, disallowed) = special_sets(options);
         tasks::spawn(EncodeTask {
             enc: self.enc,
             text: text.into(),
@@ -247,14 +189,22 @@ impl BindingEncoding {
 
     /// Lossy decode: invalid UTF-8 becomes U+FFFD. Fails only on unknown ids.
     #[napi(ts_return_type = "string")]
-    pub fn decode<'env>(&self, env: &'env Env, tokens: &[u32]) -> Result<JsString<'env>, HarmonyStatus> {
+    pub fn decode<'env>(
+        &self,
+        env: &'env Env,
+        tokens: &[u32],
+    ) -> Result<JsString<'env>, HarmonyStatus> {
         let text = guard_js(|| self.enc.tokenizer().decode_lossy(tokens))?;
         js_string(env, &text).map_err(internal)
     }
 
     /// Strict UTF-8 decode.
     #[napi(ts_return_type = "string")]
-    pub fn decode_utf8<'env>(&self, env: &'env Env, tokens: &[u32]) -> Result<JsString<'env>, HarmonyStatus> {
+    pub fn decode_utf8<'env>(
+        &self,
+        env: &'env Env,
+        tokens: &[u32],
+    ) -> Result<JsString<'env>, HarmonyStatus> {
         let text = guard_js(|| self.enc.tokenizer().decode_utf8(tokens))?;
         js_string(env, &text).map_err(internal)
     }
@@ -463,26 +413,54 @@ impl BindingEncoding {
     }
 }
 
-/// The two special-token sets from the JS arguments (see [`BindingEncoding::encode`]).
-fn special_sets(
-    allowed: Option<Vec<String>>,
-    disallowed: Option<Vec<String>>,
-    flags: u32,
-) -> (SpecialTokenSet, SpecialTokenSet) {
+/// The shorthand `'all'` of the special-token options.
+#[napi(string_enum = "lowercase")]
+pub enum AllSpecialTokens {
+    /// Every special token.
+    All,
+}
+
+/// Special-token handling of `encode`, as in tiktoken: text of an allowed special token becomes
+/// that token; text of a disallowed one is an error; any other is ordinary text.
+#[napi(object, object_to_js = false)]
+pub struct EncodeOptions {
+    /// `'all'` or the texts of the special tokens to recognise (default: none).
+    pub allowed_special: Option<Either<AllSpecialTokens, Vec<String>>>,
+    /// `'all'` or the texts that fail (default: `'all'`, every special token not allowed).
+    pub disallowed_special: Option<Either<AllSpecialTokens, Vec<String>>>,
+}
+
+/// The two special-token sets of the options (see [`EncodeOptions`] for the defaults).
+fn special_sets(options: Option<EncodeOptions>) -> (SpecialTokenSet, SpecialTokenSet) {
+    let set = |value: Option<Either<AllSpecialTokens, Vec<String>>>, default: SpecialTokenSet| {
+        match value {
+            None => default,
+            Some(Either::A(AllSpecialTokens::All)) => SpecialTokenSet::All,
+            Some(Either::B(listed)) => SpecialTokenSet::Listed(listed),
+        }
+    };
+    let EncodeOptions {
+        allowed_special,
+        disallowed_special,
+    } = options.unwrap_or(EncodeOptions {
+        allowed_special: None,
+        disallowed_special: None,
+    });
     (
-        special_set(flags & 1 != 0, allowed),
-        special_set(flags & 2 != 0, disallowed),
+        set(allowed_special, SpecialTokenSet::Listed(Vec::new())),
+        set(disallowed_special, SpecialTokenSet::All),
     )
 }
 
-/// Copies `tokens` into `out` from `offset` on; an invalid argument if they do not fit.
-fn copy_into(tokens: &[u32], out: &mut [u32], offset: u32) -> harmony_core::Result<u32> {
+/// Copies `tokens` into the start of `out`; an invalid argument if they do not fit.
+fn copy_into(tokens: &[u32], out: &mut [u32]) -> harmony_core::Result<u32> {
     let n = tokens.len();
-    let start = usize::try_from(offset).unwrap_or(usize::MAX);
-    let room = out.len().saturating_sub(start);
-    let Some(dst) = start.checked_add(n).and_then(|end| out.get_mut(start..end)) else {
+    let Some(dst) = out.get_mut(..n) else {
         return Err(invalid_argument(
-            format!("output buffer too small: {n} tokens needed, {room} available"),
+            format!(
+                "output buffer too small: {n} tokens needed, {} available",
+                out.len()
+            ),
             "out",
         ));
     };
@@ -519,26 +497,24 @@ mod tests {
     #[test]
     fn copy_into_checks_the_room() {
         let mut out = [0u32; 3];
-        assert_eq!(copy_into(&[1, 2], &mut out, 0).unwrap(), 2);
+        assert_eq!(copy_into(&[1, 2], &mut out).unwrap(), 2);
         assert_eq!(out, [1, 2, 0]);
-        let err = copy_into(&[1, 2, 3, 4], &mut out, 0).unwrap_err();
+        let err = copy_into(&[1, 2, 3, 4], &mut out).unwrap_err();
         assert_eq!(err.code, harmony_core::ErrorCode::InvalidArgument);
         assert_eq!(out, [1, 2, 0], "untouched on failure");
-        assert_eq!(copy_into(&[9], &mut out, 2).unwrap(), 1);
-        assert_eq!(out, [1, 2, 9]);
-        assert!(copy_into(&[9], &mut out, 3).is_err());
-        assert!(copy_into(&[9], &mut out, u32::MAX).is_err());
-        assert_eq!(copy_into(&[], &mut out, 3).unwrap(), 0);
+        assert_eq!(copy_into(&[], &mut out).unwrap(), 0);
     }
 
     #[test]
-    fn flags_select_all() {
-        let (a, d) = special_sets(None, None, 2);
+    fn options_default_to_nothing_allowed_everything_disallowed() {
+        let (a, d) = special_sets(None);
         assert_eq!(a, SpecialTokenSet::Listed(vec![]));
         assert_eq!(d, SpecialTokenSet::All);
-        let (a, _) = special_sets(Some(vec!["<|start|>".into()]), None, 0);
-        assert_eq!(a, SpecialTokenSet::Listed(vec!["<|start|>".into()]));
-        let (a, _) = special_sets(Some(vec!["x".into()]), None, 1);
+        let (a, d) = special_sets(Some(EncodeOptions {
+            allowed_special: Some(Either::A(AllSpecialTokens::All)),
+            disallowed_special: Some(Either::B(vec![])),
+        }));
         assert_eq!(a, SpecialTokenSet::All);
+        assert_eq!(d, SpecialTokenSet::Listed(vec![]));
     }
 }

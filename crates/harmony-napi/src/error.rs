@@ -11,6 +11,47 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use harmony_core::{ErrorCode, HarmonyError};
+use napi_derive::napi;
+
+/// The stable `code` of every `HarmonyError` (the TS layer's `ErrorCode` is generated from this).
+#[napi(string_enum)]
+pub enum HarmonyErrorCode {
+    /// Wrong argument types or shapes.
+    #[napi(value = "ERR_HARMONY_INVALID_ARGUMENT")]
+    InvalidArgument,
+    /// A negative, fractional or out-of-vocabulary token id.
+    #[napi(value = "ERR_HARMONY_INVALID_TOKEN")]
+    InvalidToken,
+    /// `encode` met the text of a special token that is not allowed.
+    #[napi(value = "ERR_HARMONY_DISALLOWED_SPECIAL")]
+    DisallowedSpecial,
+    /// Bytes that are not valid UTF-8 where text was required.
+    #[napi(value = "ERR_HARMONY_UTF8")]
+    Utf8,
+    /// A message the format cannot express.
+    #[napi(value = "ERR_HARMONY_RENDER")]
+    Render,
+    /// Tokens that do not follow the format.
+    #[napi(value = "ERR_HARMONY_PARSE")]
+    Parse,
+    /// A bug: a caught panic or a broken invariant.
+    #[napi(value = "ERR_HARMONY_INTERNAL")]
+    Internal,
+}
+
+impl From<ErrorCode> for HarmonyErrorCode {
+    fn from(code: ErrorCode) -> Self {
+        match code {
+            ErrorCode::InvalidArgument => Self::InvalidArgument,
+            ErrorCode::InvalidToken => Self::InvalidToken,
+            ErrorCode::DisallowedSpecial => Self::DisallowedSpecial,
+            ErrorCode::Utf8 => Self::Utf8,
+            ErrorCode::Render => Self::Render,
+            ErrorCode::Parse => Self::Parse,
+            ErrorCode::Internal => Self::Internal,
+        }
+    }
+}
 
 /// Custom napi status: the `ERR_HARMONY_*` code, which napi sets as the JS error's `code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

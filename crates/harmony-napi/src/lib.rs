@@ -4,6 +4,7 @@
 #![deny(clippy::all)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod defaults;
 mod encoding;
 mod error;
 mod event;

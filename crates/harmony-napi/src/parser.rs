@@ -3,8 +3,8 @@
 //! crossing and, for most tokens, no new string) or per batch (`processMany`, which returns the
 //! batch's events). The parser is the only long-lived native object; it holds no JS values.
 
-use harmony_core::{ParseEvent, ParseOptions, StreamableParser};
-use napi::bindgen_prelude::{Either, Either3, Env, Uint32ArraySlice};
+use harmony_core::{HarmonyEncoding, ParseEvent, ParseOptions, StreamableParser};
+use napi::bindgen_prelude::{Either, Env, Uint32ArraySlice};
 use napi::Result;
 use napi_derive::napi;
 
@@ -25,22 +25,27 @@ fn to_wire(event: ParseEvent) -> WireEvent {
     }
 }
 
-/// `process` result (low two bits): the token added no content.
+/// What one token did to the content of the message in progress (`BindingStreamParser.process`).
 #[napi]
-pub const DELTA_NONE: u32 = 0;
-/// `process` result (low two bits): the token added exactly its own text.
+pub enum TokenEffect {
+    /// It added no content.
+    NoContent,
+    /// It added exactly its own text, and the parser is left where every ordinary token whose
+    /// bytes are valid UTF-8 will do the same (`StreamableParser::appends_whole_tokens`): the
+    /// caller may answer such tokens itself and hand them over later with `feed`.
+    OwnText,
+    /// It added other text (read it with `lastContentDelta`).
+    OtherText,
+}
+
+/// Ids below this are ordinary (byte-pair) tokens; the rest are special tokens.
 #[napi]
-pub const DELTA_TOKEN_TEXT: u32 = 1;
-/// `process` result (low two bits): the token added other text (`lastContentDelta`).
-#[napi]
-pub const DELTA_OTHER: u32 = 2;
-/// `process` flag: an ordinary token with valid UTF-8 bytes would now only append its text.
-#[napi]
-pub const APPENDS_WHOLE_TOKENS: u32 = 4;
+pub const ORDINARY_TOKEN_COUNT: u32 = harmony_core::tokenizer::FIRST_SPECIAL;
 
 /// The streaming parser.
 #[napi]
 pub struct BindingStreamParser {
+    encoding: HarmonyEncoding,
     inner: StreamableParser,
     /// Reused event buffer of `process_many`.
     events: Vec<ParseEvent>,
@@ -61,6 +66,7 @@ impl BindingStreamParser {
         guard_js(|| {
             let role = optional_role(role.as_deref())?;
             Ok(Self {
+                encoding: encoding.enc,
                 inner: StreamableParser::new(encoding.enc, role, ParseOptions { strict }),
                 events: Vec::new(),
                 pending: Vec::new(),
@@ -68,67 +74,45 @@ impl BindingStreamParser {
         })
     }
 
-    /// Feeds one token. Returns what content it added (`DELTA_NONE`, `DELTA_TOKEN_TEXT`: exactly
-    /// the token's own text, or `DELTA_OTHER`: read `lastContentDelta`), plus the flag
-    /// `APPENDS_WHOLE_TOKENS` when the core's `appends_whole_tokens` holds afterwards. With
-    /// those, the TS layer keeps one string per token id and answers the following content
-    /// tokens itself until something reads the parser, then passes them to `feed`.
+    /// Feeds one token and says what it did to the content (see [`TokenEffect`]).
     #[napi]
-    pub fn process(&mut self, token: u32) -> Result<u32, HarmonyStatus> {
+    pub fn process(&mut self, token: u32) -> Result<TokenEffect, HarmonyStatus> {
         guard_js(|| {
             self.inner.process(token)?;
-            Ok(self.status())
+            Ok(if self.inner.last_content_delta().is_none() {
+                TokenEffect::NoContent
+            } else if self.inner.last_delta_is_token_text() && self.inner.appends_whole_tokens() {
+                TokenEffect::OwnText
+            } else {
+                TokenEffect::OtherText
+            })
         })
     }
 
-    /// Feeds tokens the TS layer has answered itself (see `process`), without events; returns
-    /// `process`'s flags for the last one.
+    /// Feeds, without events, tokens the caller answered itself after a `TokenEffect.OwnText`
+    /// (ordinary tokens with valid UTF-8 bytes, which only append their text).
     #[napi]
-    pub fn feed(&mut self, tokens: &[u32]) -> Result<u32, HarmonyStatus> {
+    pub fn feed(&mut self, tokens: &[u32]) -> Result<(), HarmonyStatus> {
         guard_js(|| {
             for &token in tokens {
                 self.inner.process(token)?;
             }
-            Ok(self.status())
+            Ok(())
         })
     }
 
-    fn status(&self) -> u32 {
-        let added = if self.inner.last_content_delta().is_none() {
-            DELTA_NONE
-        } else if self.inner.last_delta_is_token_text() {
-            DELTA_TOKEN_TEXT
-        } else {
-            DELTA_OTHER
-        };
-        if self.inner.appends_whole_tokens() {
-            added | APPENDS_WHOLE_TOKENS
-        } else {
-            added
-        }
-    }
-
-    /// Feeds a batch and returns its events (content deltas as bare strings), then, as the last
-    /// element, `process`'s flags after the batch. On failure the tokens before the failing one
-    /// are processed, the failing one is recorded in `tokens()` (as the reference does) and the
-    /// error's `tokenIndex` is its position there; the events of the tokens before it can be
-    /// fetched with `takePendingEvents`.
-    #[napi(ts_return_type = "Array<string | BindingEvent | number>")]
-    pub fn process_many(&mut self, tokens: &[u32]) -> Result<Vec<Either3<String, BindingEvent, u32>>, HarmonyStatus> {
+    /// Feeds a batch and returns its events (content deltas as bare strings). On failure the
+    /// tokens before the failing one are processed, the failing one is recorded in `tokens()`
+    /// (as the reference does) and the error's `tokenIndex` is its position there; the events of
+    /// the tokens before it can be fetched with `takePendingEvents`.
+    #[napi(ts_return_type = "Array<string | BindingEvent>")]
+    pub fn process_many(&mut self, tokens: &[u32]) -> Result<Vec<WireEvent>, HarmonyStatus> {
         self.events.clear();
         self.pending.clear();
         let events = &mut self.events;
         let inner = &mut self.inner;
         match guard_js(|| inner.process_many(tokens, events).map(|_| ())) {
-            Ok(()) => {
-                let status = self.status();
-                let mut wire: Vec<_> = self.events.drain(..).map(|e| match to_wire(e) {
-                    Either::A(delta) => Either3::A(delta),
-                    Either::B(event) => Either3::B(event),
-                }).collect();
-                wire.push(Either3::C(status));
-                Ok(wire)
-            }
+            Ok(()) => Ok(self.events.drain(..).map(to_wire).collect()),
             Err(err) => {
                 std::mem::swap(&mut self.pending, &mut self.events);
                 Err(err)
@@ -136,12 +120,13 @@ impl BindingStreamParser {
         }
     }
 
-    /// For each token, the core's `ordinary_token_text` (what it appends in clean content, see
-    /// `process`), else `null`.
+    /// Releases the parser's memory now instead of when the garbage collector runs its
+    /// finaliser (which Node defers until the event loop turns). The parser is empty afterwards.
     #[napi]
-    pub fn token_texts(tokens: &[u32]) -> Vec<Option<String>> {
-        let tokenizer = harmony_core::tokenizer::Tokenizer::get();
-        tokens.iter().map(|&t| tokenizer.ordinary_token_text(t).map(str::to_owned)).collect()
+    pub fn free(&mut self) {
+        self.inner = StreamableParser::new(self.encoding, None, ParseOptions { strict: true });
+        self.events = Vec::new();
+        self.pending = Vec::new();
     }
 
     /// Signals the end of the stream; returns the events it caused (the pending message's end).

@@ -12,15 +12,6 @@ use napi::{Env, Task};
 
 use crate::error::{guard, invalid_argument, to_task_error};
 
-/// The special-token set named by a JS `'all' | string[]` option (`all` wins over the list).
-pub fn special_set(all: bool, listed: Option<Vec<String>>) -> SpecialTokenSet {
-    if all {
-        SpecialTokenSet::All
-    } else {
-        SpecialTokenSet::Listed(listed.unwrap_or_default())
-    }
-}
-
 /// tiktoken-style encode (the reference's `encode`): disallowed special-token text fails.
 pub fn encode(
     enc: &HarmonyEncoding,

@@ -1,0 +1,90 @@
+/**
+ * The one place where native failures become `HarmonyError`s. Native errors arrive with
+ * `code` = `ERR_HARMONY_*` (synchronous calls) or a napi status (async rejections, argument
+ * conversion failures) and a message that is compact JSON `{code, message, context}` written by
+ * `crates/harmony-napi/src/error.rs`. Anything else (a napi argument error, a foreign exception)
+ * is classified here and never escapes untyped.
+ *
+ * @module
+ */
+
+import { ErrorCode, HarmonyError, isErrorCode } from '../errors.js';
+
+interface NativeReason {
+  code?: unknown;
+  message?: unknown;
+  context?: { tokenIndex?: unknown; messageIndex?: unknown; field?: unknown } | null;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** napi statuses that mean "an argument had the wrong JS type". */
+const NAPI_ARGUMENT_STATUSES: ReadonlySet<string> = new Set([
+  'InvalidArg',
+  'ObjectExpected',
+  'StringExpected',
+  'NameExpected',
+  'FunctionExpected',
+  'NumberExpected',
+  'BooleanExpected',
+  'ArrayExpected',
+  'BigintExpected',
+  'ArrayBufferExpected',
+]);
+
+/**
+ * The error choke point: turns whatever a native call threw into a `HarmonyError`, with the
+ * native error as `cause`. A `HarmonyError` passes through unchanged.
+ */
+export function fromNativeError(error: unknown): HarmonyError {
+  if (error instanceof HarmonyError) return error;
+  const raw = error instanceof Error ? error.message : String(error);
+  const status = error instanceof Error ? str((error as Error & { code?: unknown }).code) : undefined;
+  if (raw.startsWith('{')) {
+    let reason: NativeReason | undefined;
+    try {
+      reason = JSON.parse(raw) as NativeReason;
+    } catch {
+      reason = undefined;
+    }
+    const code = str(reason?.code) ?? status;
+    if (reason && isErrorCode(code) && typeof reason.message === 'string') {
+      const ctx = reason.context ?? {};
+      return new HarmonyError(code, reason.message, {
+        tokenIndex: num(ctx.tokenIndex),
+        messageIndex: num(ctx.messageIndex),
+        field: str(ctx.field),
+        cause: error,
+      });
+    }
+  }
+  if (isErrorCode(status)) {
+    return new HarmonyError(status, raw, { cause: error });
+  }
+  if (status !== undefined && NAPI_ARGUMENT_STATUSES.has(status)) {
+    return new HarmonyError(ErrorCode.InvalidArgument, `invalid argument: ${raw}`, { cause: error });
+  }
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return new HarmonyError(ErrorCode.InvalidArgument, `invalid argument: ${raw}`, { cause: error });
+  }
+  return new HarmonyError(ErrorCode.Internal, `internal error: ${raw}`, { cause: error });
+}
+
+/** Runs a native call, converting any failure into a `HarmonyError`. */
+export function callNative<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw fromNativeError(error);
+  }
+}
+
+/** Awaits a native async call, converting a rejection into a `HarmonyError`. */
+export async function callNativeAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw fromNativeError(error);
+  }
+}
