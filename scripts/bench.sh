@@ -44,11 +44,12 @@ if [[ ! -f benches/corpus/manifest.json ]]; then
 fi
 
 if [[ $cargo -eq 1 ]]; then
-  step "criterion benches of the Rust core (cargo bench -p harmony-core)"
+  # harmony-core: the tokenizer against its peers; reference-tests: render and parse against openai-harmony.
+  step "criterion benches of the Rust core (cargo bench -p harmony-core -p reference-tests)"
   if [[ $quick -eq 1 ]]; then
-    cargo bench -p harmony-core -- --quick
+    cargo bench -p harmony-core -p reference-tests -- --quick
   else
-    cargo bench -p harmony-core
+    cargo bench -p harmony-core -p reference-tests
   fi
 fi
 

@@ -1,5 +1,5 @@
 //! Regression tests for inputs found by the fuzz targets (`fuzz/`, run with `scripts/fuzz.sh`)
-//! and the differential tests (`tests/differential.rs`), through the public API. Each test names
+//! and the differential tests (`crates/reference-tests/tests/differential.rs`), through the public API. Each test names
 //! what went wrong before; the expected values are the reference's (openai-harmony 0.0.8).
 
 use std::time::{Duration, Instant};

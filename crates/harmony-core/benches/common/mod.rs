@@ -1,5 +1,6 @@
 //! Inputs shared by the criterion benches: the corpus that `node scripts/gen-corpus.mjs` writes
-//! to `benches/corpus/` (the same files the JS benches read), and the reference crate's set-up.
+//! to `benches/corpus/` (the same files the JS benches read). The comparative benches of
+//! `crates/reference-tests` include this file too.
 #![allow(dead_code)] // each bench uses a part of this module
 
 use std::path::PathBuf;
@@ -25,14 +26,6 @@ pub fn read(name: &str) -> String {
 /// A JSON corpus file.
 pub fn read_json(name: &str) -> Value {
     serde_json::from_str(&read(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-#[path = "../../tests/support/reference.rs"]
-mod reference;
-
-/// The reference crate's encoding (its vocabulary from tiktoken-rs's copy in the cargo registry).
-pub fn reference_encoding() -> openai_harmony::HarmonyEncoding {
-    reference::reference_encoding().unwrap_or_else(|why| panic!("{why}"))
 }
 
 /// The completion text of `completion.json` tokenised with special tokens, and the role the

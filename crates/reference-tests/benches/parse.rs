@@ -2,6 +2,8 @@
 //! server does) and in batches: ours against the reference crate on the same tokens. Plus the
 //! per-token cost of ever longer streams, which must stay flat.
 
+// The corpus readers shared with harmony-core's own benches.
+#[path = "../../harmony-core/benches/common/mod.rs"]
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -13,7 +15,7 @@ fn config() -> Criterion {
 
 fn parse(c: &mut Criterion) {
     let ours = load_harmony_encoding(HarmonyEncodingName::HarmonyGptOss).expect("encoding");
-    let reference = common::reference_encoding();
+    let reference = reference_tests::reference_encoding();
     let tokens = common::completion_tokens();
     let role = Some(Role::Assistant);
     let options = ParseOptions::default();

@@ -7,11 +7,10 @@
 //!
 //! Every property runs in the default `cargo test` with a few dozen to a few hundred cases (the
 //! reference's tokenizer is slow unoptimised); its `_thorough` twin, `#[ignore]`d, runs 2 000 to
-//! 5 000: `cargo test --release -p harmony-core --test differential -- --ignored`.
+//! 5 000: `cargo test --release -p reference-tests --test differential -- --ignored`.
 //!
-//! The reference reads `o200k_base.tiktoken` from `$TIKTOKEN_ENCODINGS_BASE`; the tests point it
-//! at the copy the `tiktoken-rs` crate ships in the cargo registry and skip (with a note) when
-//! there is none. `HARMONY_DIFF_SCALE=<n>` multiplies the number of cases, `HARMONY_DIFF_SEED=<n>`
+//! The reference needs `o200k_base.tiktoken` (see `src/lib.rs`); without it these tests fail,
+//! saying so. `HARMONY_DIFF_SCALE=<n>` multiplies the number of cases, `HARMONY_DIFF_SEED=<n>`
 //! changes the seed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -19,16 +18,13 @@
 use std::fmt::Display;
 use std::sync::OnceLock;
 
-mod support {
-    pub mod reference;
-}
-
 use harmony_core::{
     load_harmony_encoding, Conversation, HarmonyEncoding, HarmonyEncodingName, HarmonyError, Message,
     ParseEvent, ParseOptions, RenderConversationConfig, RenderOptions, Role, StopKind, StreamableParser,
     ToolNamespaceConfig,
 };
 use openai_harmony::chat as rchat;
+use reference_tests::reference_encoding;
 use serde_json::{json, Map, Value};
 
 // ---------------------------------------------------------------------------------------------
@@ -52,14 +48,6 @@ fn ours() -> HarmonyEncoding {
     load_harmony_encoding(HarmonyEncodingName::HarmonyGptOss).expect("encoding loads")
 }
 
-/// The reference encoding, or `None` (with a note) when its vocabulary file is not available.
-fn reference() -> Option<&'static openai_harmony::HarmonyEncoding> {
-    static REFERENCE: OnceLock<Option<openai_harmony::HarmonyEncoding>> = OnceLock::new();
-    let loaded = REFERENCE.get_or_init(|| {
-        support::reference::reference_encoding().map_err(|why| eprintln!("note: {why}; skipping")).ok()
-    });
-    loaded.as_ref()
-}
 
 // ---------------------------------------------------------------------------------------------
 // PRNG and failure collection
@@ -587,7 +575,7 @@ fn compare_renders(f: &mut Failures, enc: &HarmonyEncoding, r: &openai_harmony::
 }
 
 fn render_property(thorough: bool) {
-    let Some(r) = reference() else { return };
+    let r = reference_encoding();
     let enc = ours();
     let mut rng = Rng::new(1);
     let mut f = Failures::default();
@@ -605,7 +593,7 @@ fn render_matches_reference() {
 }
 
 #[test]
-#[ignore = "thorough: cargo test --release --test differential -- --ignored"]
+#[ignore = "thorough: cargo test --release -p reference-tests --test differential -- --ignored"]
 fn render_matches_reference_thorough() {
     render_property(true);
 }
@@ -613,7 +601,7 @@ fn render_matches_reference_thorough() {
 /// The reference-defined builtin namespaces and builder defaults render the same as ours.
 #[test]
 fn builtin_tools_and_defaults_match_reference() {
-    let Some(r) = reference() else { return };
+    let r = reference_encoding();
     let enc = ours();
     let mut f = Failures::default();
     let system = rchat::SystemContent::new().with_browser_tool().with_python_tool().with_conversation_start_date("2025-06-28");
@@ -812,7 +800,7 @@ fn compare_acceptance(f: &mut Failures, enc: &HarmonyEncoding, r: &openai_harmon
 }
 
 fn json_acceptance_property(thorough: bool) {
-    let Some(r) = reference() else { return };
+    let r = reference_encoding();
     let enc = ours();
     let mut f = Failures::default();
     for json_text in ODD_CONVERSATIONS {
@@ -836,7 +824,7 @@ fn json_acceptance_matches_reference() {
 }
 
 #[test]
-#[ignore = "thorough: cargo test --release --test differential -- --ignored"]
+#[ignore = "thorough: cargo test --release -p reference-tests --test differential -- --ignored"]
 fn json_acceptance_matches_reference_thorough() {
     json_acceptance_property(true);
 }
@@ -1000,7 +988,7 @@ fn reference_messages_json(ms: &[rchat::Message]) -> String {
 }
 
 fn parse_property(thorough: bool) {
-    let Some(r) = reference() else { return };
+    let r = reference_encoding();
     let enc = ours();
     let mut rng = Rng::new(3);
     let mut f = Failures::default();
@@ -1035,7 +1023,7 @@ fn parse_matches_reference() {
 }
 
 #[test]
-#[ignore = "thorough: cargo test --release --test differential -- --ignored"]
+#[ignore = "thorough: cargo test --release -p reference-tests --test differential -- --ignored"]
 fn parse_matches_reference_thorough() {
     parse_property(true);
 }
@@ -1045,7 +1033,7 @@ fn parse_matches_reference_thorough() {
 /// fuzz target `parse` therefore only requires both to agree while no stop token meets a header.
 #[test]
 fn lenient_can_fail_where_strict_succeeds() {
-    let Some(r) = reference() else { return };
+    let r = reference_encoding();
     let enc = ours();
     // Role assistant, header `<|end|>`, content "Hi".
     let tokens = [END, MESSAGE, 12_194, END];
@@ -1096,7 +1084,7 @@ fn reference_snapshot(p: &openai_harmony::StreamableParser) -> Value {
 }
 
 fn stream_property(thorough: bool) {
-    let Some(r) = reference() else { return };
+    let r = reference_encoding();
     let enc = ours();
     let mut rng = Rng::new(4);
     let mut f = Failures::default();
@@ -1137,7 +1125,7 @@ fn stream_matches_reference() {
 }
 
 #[test]
-#[ignore = "thorough: cargo test --release --test differential -- --ignored"]
+#[ignore = "thorough: cargo test --release -p reference-tests --test differential -- --ignored"]
 fn stream_matches_reference_thorough() {
     stream_property(true);
 }
@@ -1264,7 +1252,7 @@ fn batches_and_events_match_per_token_processing() {
 }
 
 #[test]
-#[ignore = "thorough: cargo test --release --test differential -- --ignored"]
+#[ignore = "thorough: cargo test --release -p reference-tests --test differential -- --ignored"]
 fn batches_and_events_match_per_token_processing_thorough() {
     batches_and_events_property(true);
 }
@@ -1303,7 +1291,7 @@ fn content_events_equal_last_content_delta() {
 }
 
 #[test]
-#[ignore = "thorough: cargo test --release --test differential -- --ignored"]
+#[ignore = "thorough: cargo test --release -p reference-tests --test differential -- --ignored"]
 fn content_events_equal_last_content_delta_thorough() {
     content_events_property(true);
 }

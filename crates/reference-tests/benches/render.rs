@@ -1,6 +1,8 @@
 //! Rendering conversations of 10, 100 and 1000 messages: ours against the reference crate
 //! (openai-harmony 0.0.8) on the same conversations, checked equal before timing.
 
+// The corpus readers shared with harmony-core's own benches.
+#[path = "../../harmony-core/benches/common/mod.rs"]
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -12,7 +14,7 @@ fn config() -> Criterion {
 
 fn render(c: &mut Criterion) {
     let ours = load_harmony_encoding(HarmonyEncodingName::HarmonyGptOss).expect("encoding");
-    let reference = common::reference_encoding();
+    let reference = reference_tests::reference_encoding();
     let config = RenderConversationConfig { auto_drop_analysis: false };
     for case in common::read_json("conversations.json").as_array().expect("cases") {
         let json = case["conversation"].to_string();

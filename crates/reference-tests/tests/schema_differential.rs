@@ -1,33 +1,20 @@
 //! Differential test of the tools section and JSON Schema → TypeScript rendering against the
 //! reference crate (`openai-harmony` 0.0.8).
 //!
-//! Random tool namespaces with random JSON Schemas go into a developer message; the reference
-//! renders it and its tokenizer decodes the tokens back to text, which must equal
-//! `<|start|>developer<|message|>` + our tools section + `<|end|>`.
+//! Random tool namespaces with random JSON Schemas go into a developer message; both crates
+//! render it and decode the tokens back to text, which must be equal.
 //!
 //! Schemas are generated as JSON *text* and parsed once, so both sides get the same `Value`
-//! with the same key order. The reference needs `o200k_base.tiktoken` from a folder named by
-//! `TIKTOKEN_ENCODINGS_BASE` (`support/reference.rs`); the test skips with a note when there is none.
+//! with the same key order. The reference needs `o200k_base.tiktoken` (see `src/lib.rs`);
+//! without it the test fails, saying so.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 
+use harmony_core::{load_harmony_encoding, HarmonyEncodingName};
 use openai_harmony::chat as reference;
+use reference_tests::reference_encoding;
 use serde_json::Value;
-
-// `render_tools_section` is crate-private: compile its source file here, against the crate's
-// public items, so that this test exercises the real function.
-mod chat {
-    pub use harmony_core::chat::*;
-}
-mod schema_ts {
-    pub use harmony_core::schema_ts::*;
-}
-#[path = "../src/render/tools.rs"]
-mod tools;
-mod support {
-    pub mod reference;
-}
 
 /// Cases per run; `SCHEMA_DIFF_CASES` overrides it for longer runs.
 const DEFAULT_CASES: u64 = 4_000;
@@ -394,13 +381,8 @@ fn first_difference(a: &str, b: &str) -> usize {
 
 #[test]
 fn tools_section_matches_reference() {
-    let encoding = match support::reference::reference_encoding() {
-        Ok(encoding) => encoding,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
-    };
+    let encoding = reference_encoding();
+    let ours_encoding = load_harmony_encoding(HarmonyEncodingName::HarmonyGptOss).expect("encoding loads");
 
     let cases = std::env::var("SCHEMA_DIFF_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_CASES);
     let mut failures = Vec::new();
@@ -414,9 +396,10 @@ fn tools_section_matches_reference() {
         let reference_text = encoding.tokenizer().decode_utf8(&tokens).expect("reference decodes");
         let reference_text = normalise_exponents(&reference_text);
 
-        let mut section = String::new();
-        tools::render_tools_section(&ours, &mut section);
-        let our_text = format!("<|start|>developer<|message|>{section}<|end|>");
+        let developer = harmony_core::DeveloperContent { instructions: None, tools: Some(ours.clone()) };
+        let message = harmony_core::Message::from_role_and_content(harmony_core::Role::Developer, developer);
+        let tokens = ours_encoding.render(&message, None).expect("ours renders");
+        let our_text = ours_encoding.tokenizer().decode_utf8(&tokens).expect("ours decodes");
 
         if our_text != reference_text {
             let at = first_difference(&our_text, &reference_text);
