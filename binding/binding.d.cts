@@ -84,6 +84,8 @@ export declare class BindingRecoveringParser {
   processEos(): Array<string | BindingEvent | BindingRecovery>
   /** Number of tokens fed so far. */
   tokenCount(): number
+  /** Number of tokens fed so far that were read inside an analysis message (reasoning tokens). */
+  reasoningTokenCount(): number
 }
 
 /** The streaming parser. */

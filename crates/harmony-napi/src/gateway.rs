@@ -85,6 +85,12 @@ impl BindingRecoveringParser {
         u32::try_from(self.inner.token_count()).unwrap_or(u32::MAX)
     }
 
+    /// Number of tokens fed so far that were read inside an analysis message (reasoning tokens).
+    #[napi]
+    pub fn reasoning_token_count(&self) -> u32 {
+        u32::try_from(self.inner.reasoning_token_count()).unwrap_or(u32::MAX)
+    }
+
     fn run(
         &mut self,
         f: impl FnOnce(&mut RecoveringParser, &mut Vec<RecoveringEvent>),

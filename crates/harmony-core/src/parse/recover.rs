@@ -93,6 +93,8 @@ pub struct RecoveringParser {
     header: Vec<u32>,
     /// Tokens fed so far.
     count: usize,
+    /// Tokens read as content of an analysis message (`reasoning_token_count`).
+    reasoning_count: usize,
     messages: Vec<Message>,
     recovered: Vec<Recovery>,
     /// Text held back by `process_text` because it may be the start of a `<|…|>` marker.
@@ -110,6 +112,7 @@ impl RecoveringParser {
             inner: StreamableParser::new(encoding, role, ParseOptions { strict: false }),
             header: Vec::new(),
             count: 0,
+            reasoning_count: 0,
             messages: Vec::new(),
             recovered: Vec::new(),
             text_tail: String::new(),
@@ -188,6 +191,12 @@ impl RecoveringParser {
         self.count
     }
 
+    /// Number of tokens fed so far that the parser read inside an analysis message (its
+    /// `<|message|>` and content tokens): the reasoning tokens of `usage`.
+    pub fn reasoning_token_count(&self) -> usize {
+        self.reasoning_count
+    }
+
     fn step(&mut self, token: u32, events: &mut Vec<RecoveringEvent>) {
         let index = self.count;
         self.count += 1;
@@ -231,6 +240,9 @@ impl RecoveringParser {
                 self.feed(token, events);
             }
             StreamState::Content => self.feed(token, events),
+        }
+        if self.inner.state() == StreamState::Content && self.inner.current_channel() == Some("analysis") {
+            self.reasoning_count += 1;
         }
     }
 
@@ -408,6 +420,20 @@ mod tests {
         let (_, p) = run(Some(Role::Assistant), "<|channel|>commentary <|constrain|>json<|message|>{}<|end|>");
         let m = &p.messages()[0];
         assert_eq!((m.recipient.as_deref(), m.content_type.as_deref()), (None, Some("<|constrain|>json")));
+    }
+
+    #[test]
+    fn reasoning_tokens_are_the_analysis_messages_content_tokens() {
+        let encoding = load_harmony_encoding(HarmonyEncodingName::HarmonyGptOss).unwrap();
+        let count = |text: &str| encoding.tokenizer().encode_ordinary(text).len();
+        let thought = "Need the weather first.";
+        let (_, p) = run(
+            Some(Role::Assistant),
+            &format!("<|channel|>analysis<|message|>{thought}<|end|><|start|>assistant<|channel|>final<|message|>Sunny.<|return|>"),
+        );
+        // `<|message|>` and the thought's tokens; not the header, not the stop token.
+        assert_eq!(p.reasoning_token_count(), 1 + count(thought));
+        assert!(p.reasoning_token_count() < p.token_count());
     }
 
     #[test]
