@@ -8,17 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   HarmonyError,
+  loadHarmonyEncoding,
+} from '../src-ts/index.js';
+import {
   ResponseEventStream,
   chatCompletionsToHarmony,
   foldResponseEvents,
   harmonyToResponse,
-  loadHarmonyEncoding,
   responsesToHarmony,
   type Response,
   type ResponseOutputItem,
   type ResponseRequest,
   type ResponseStreamEvent,
-} from '../src-ts/index.js';
+} from '../src-ts/gateway/index.js';
 // @ts-expect-error -- a plain JS example, without types
 import { createGateway } from '../examples/gateway/server.mjs';
 import { randomSplit, rng } from './helpers/fixtures.js';
@@ -213,11 +215,12 @@ describe('harmonyToResponse', () => {
     expect(summary(r)).toEqual([
       ['reasoning', 'Search first.', 'completed'],
       ['web_search_call', { type: 'search', query: 'gpt-oss release', topn: 5 }, 'completed'],
-      ['web_search_call', { type: 'open_page', id: 3, loc: 20 }, 'completed'],
+      // A link id, not a URL: `url` is null and the id stays among the arguments.
+      ['web_search_call', { type: 'open_page', url: null, id: 3, loc: 20 }, 'completed'],
       ['code_interpreter_call', 'print(sum(range(10)))', 'completed'],
     ]);
     expect(r.output[1]).toMatchObject({ recipient: 'browser.search', arguments: '{"query":"gpt-oss release","topn":5}' });
-    expect(r.output[3]).toMatchObject({ container_id: null, outputs: null });
+    expect(r.output[3]).toMatchObject({ container_id: '', outputs: null });
   });
 
   it('status: completed for <|return|>/<|end|>, incomplete (and the open item too) when cut off', () => {
@@ -481,7 +484,7 @@ describe('example gateway: /v1/responses', () => {
   });
 
   it('answers 400 to a malformed request and 404 elsewhere', async () => {
-    const bad = await fetch(url, { method: 'POST', body: JSON.stringify({ input: [{ type: 'function_call_output', call_id: 'x', output: '' }] }) });
+    const bad = await fetch(url, { method: 'POST', body: JSON.stringify({ model: 'answer', input: [{ type: 'function_call_output', call_id: 'x', output: '' }] }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string; param: string } }).error).toMatchObject({ message: expect.stringMatching(/call_id/) as unknown, param: 'request.input[0].call_id' });
     expect((await fetch(url, { method: 'POST', body: '{' })).status).toBe(400);

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { ChatCompletion, ChatCompletionChunk } from '../src-ts/index.js';
+import type { ChatCompletion, ChatCompletionChunk } from '../src-ts/gateway/index.js';
 // @ts-expect-error -- a plain JS example, without types
 import { createGateway } from '../examples/gateway/server.mjs';
 
@@ -50,7 +50,7 @@ function addUp(chunks: ChatCompletionChunk[]) {
   let reasoning: string | null = null;
   const calls: { name: string; arguments: string }[] = [];
   for (const c of chunks) {
-    const d = c.choices[0].delta;
+    const d = c.choices[0]!.delta;
     if (d.content !== undefined) content = (content ?? '') + d.content;
     if (d.reasoning_content !== undefined) reasoning = (reasoning ?? '') + d.reasoning_content;
     for (const t of d.tool_calls ?? []) {
@@ -58,7 +58,7 @@ function addUp(chunks: ChatCompletionChunk[]) {
       calls[t.index]!.arguments += t.function.arguments;
     }
   }
-  return { content, reasoning, calls, finish: chunks.at(-1)!.choices[0].finish_reason, recovered: chunks.flatMap((c) => c.recovered ?? []) };
+  return { content, reasoning, calls, finish: chunks.at(-1)!.choices[0]!.finish_reason, recovered: chunks.flatMap((c) => c.recovered ?? []) };
 }
 
 describe('example gateway', () => {
@@ -92,7 +92,7 @@ describe('example gateway', () => {
   });
 
   it('answers 400 to a malformed request and 404 elsewhere', async () => {
-    const bad = await fetch(url, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'tool', tool_call_id: 'x', content: '' }] }) });
+    const bad = await fetch(url, { method: 'POST', body: JSON.stringify({ model: 'answer', messages: [{ role: 'tool', tool_call_id: 'x', content: '' }] }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/tool_call_id/);
     expect((await fetch(url.replace('/v1/chat/completions', '/nope'))).status).toBe(404);

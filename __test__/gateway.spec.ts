@@ -3,18 +3,20 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  ChatCompletionChunkStream,
   HarmonyError,
+  loadHarmonyEncoding,
+} from '../src-ts/index.js';
+import {
+  ChatCompletionChunkStream,
   TextStreamParser,
   chatCompletionsToHarmony,
   foldChunks,
   harmonyToChatCompletion,
-  loadHarmonyEncoding,
   parseText,
   type ChatCompletionChunk,
   type ChatCompletionRequest,
   type GatewayEvent,
-} from '../src-ts/index.js';
+} from '../src-ts/gateway/index.js';
 import { randomSplit, rng } from './helpers/fixtures.js';
 
 const enc = loadHarmonyEncoding();
@@ -170,7 +172,7 @@ describe('ChatCompletionChunkStream', () => {
       const all = tokens(text);
       const whole = harmonyToChatCompletion(all, meta);
       for (let round = 0; round < 20; round++) {
-        const stream = new ChatCompletionChunkStream(meta);
+        const stream = new ChatCompletionChunkStream({ ...meta, includeUsage: true });
         const chunks: ChatCompletionChunk[] = [];
         for (const batch of randomSplit(Array.from(all), random)) chunks.push(...stream.push(batch));
         chunks.push(...stream.end());
@@ -181,7 +183,7 @@ describe('ChatCompletionChunkStream', () => {
         // Per call: the first fragment names it, later ones only carry arguments, indices never move.
         const seen = new Map<number, string>();
         for (const chunk of chunks) {
-          for (const d of chunk.choices[0].delta.tool_calls ?? []) {
+          for (const d of chunk.choices[0]?.delta.tool_calls ?? []) {
             if (d.id !== undefined) {
               expect(seen.has(d.index)).toBe(false);
               seen.set(d.index, d.id);
@@ -189,8 +191,10 @@ describe('ChatCompletionChunkStream', () => {
             } else expect(seen.has(d.index)).toBe(true);
           }
         }
-        expect(chunks[0]!.choices[0].delta.role).toBe('assistant');
-        expect(chunks.at(-1)!.choices[0].finish_reason).toBe(whole.choices[0].finish_reason);
+        expect(chunks[0]!.choices[0]!.delta.role).toBe('assistant');
+        // The finish reason, then the usage chunk (no choices).
+        expect(chunks.at(-2)!.choices[0]!.finish_reason).toBe(whole.choices[0].finish_reason);
+        expect(chunks.at(-1)).toMatchObject({ choices: [], usage: whole.usage });
       }
     }
   });
@@ -198,7 +202,7 @@ describe('ChatCompletionChunkStream', () => {
   it('streams a whole batch holding two calls as separate indices', () => {
     const stream = new ChatCompletionChunkStream(meta);
     const chunks = [...stream.push(tokens(TWO_CALLS)), ...stream.end()];
-    const deltas = chunks.flatMap((c) => c.choices[0].delta.tool_calls ?? []);
+    const deltas = chunks.flatMap((c) => c.choices[0]!.delta.tool_calls ?? []);
     expect(deltas.map((d) => [d.index, d.function.name ?? null, d.function.arguments])).toEqual([
       [0, 'get_weather', ''],
       [0, null, '{"city": "Paris"}'],

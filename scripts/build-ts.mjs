@@ -31,4 +31,12 @@ for (const [config, dir, type] of [
     writeFileSync(path, fixed);
   }
 }
+// Every file that package.json `exports` names must exist (a moved entry point fails here, not at a user's import).
+const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+for (const conditions of Object.values(exports)) {
+  if (typeof conditions === 'string') continue;
+  for (const target of Object.values(conditions).flatMap((c) => Object.values(c))) {
+    if (!existsSync(join(root, target))) throw new Error(`package.json exports ${target}, which the build did not produce`);
+  }
+}
 console.log('built dist/esm and dist/cjs');

@@ -41,6 +41,13 @@ export type {
 } from './stream/events.js';
 export { parseStream, type ParseStreamOptions, type TokenChunk } from './stream/parse-stream.js';
 export { StreamableParser, type StreamableParserOptions } from './stream/parser.js';
+export {
+  RecoveringParser,
+  type RecoveredEvent,
+  type RecoveringEvent,
+  type Recovery,
+  type RecoveryKind,
+} from './stream/recovering-parser.js';
 export { HarmonyParseStream, type HarmonyParseStreamOptions } from './stream/transform-stream.js';
 export { toUint32Array, type TokenInput } from './tokens.js';
 export type {
@@ -59,4 +66,3 @@ export type {
   ToolsJSON,
 } from './types.js';
 export { HarmonyEncodingName, ReasoningEffort, Role, StopToken, StreamState } from './values.js';
-export * from './gateway/index.js';

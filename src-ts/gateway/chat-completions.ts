@@ -1,32 +1,39 @@
 /**
- * OpenAI Chat Completions ↔ Harmony: the request mapper, the chunk stream, and the whole
- * completion, which is the chunk stream folded (so the two cannot disagree).
+ * OpenAI Chat Completions ↔ Harmony: the request mapper, the chunk mapper (token batches →
+ * `chat.completion.chunk` objects), and the whole completion, which is the chunks folded (so
+ * the two cannot disagree).
  *
  * @module
  */
 
-import { Message } from '../builders/message.js';
-import { invalidArgument } from '../errors.js';
-import type { TokenInput } from '../tokens.js';
+import { Message, type Recovery, type TokenInput } from '../index.js';
+import { CallerObject, invalidInput } from './input.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
+  ChatCompletionChunkChoice,
   ChatCompletionDelta,
+  ChatCompletionMessage,
   ChatCompletionRequest,
+  ChatCompletionUsage,
   ChatFinishReason,
   ChatToolCall,
 } from './openai-types.js';
+import { newId, settings, type ChatCompletionChunkOptions, type GatewayOptions, type Settings } from './options.js';
+import { callName, classify, ModelOutput, PendingRecoveries, type MessageKind, type TokenCounts } from './output.js';
 import {
-  metadata,
-  newId,
-  requireRecord,
-  requireText,
-  toReasoningEffort,
-  ToolNameMap,
-  type GatewayOptions,
-} from './options.js';
-import { callMessage, contentText, harmonyRequest, optionalText, toolResultMessage, type HarmonyRequest, type Prologue } from './prompt.js';
-import { callName, classify, PendingRecoveries, RecoveringParser, type GatewayEvent, type MessageKind, type Recovery } from './recovering-parser.js';
+  callMessage,
+  contentText,
+  functionTool,
+  harmonyRequest,
+  newPrologue,
+  optionalContentText,
+  requestToolNames,
+  responseFormat,
+  toolResultMessage,
+  type HarmonyRequest,
+  type RequestOptions,
+} from './prompt.js';
 
 /**
  * A Chat Completions request body → the Harmony conversation to render (and the tool-name map).
@@ -34,95 +41,94 @@ import { callName, classify, PendingRecoveries, RecoveringParser, type GatewayEv
  * `reasoning_effort` the system message's; `response_format` json_schema the structured-output
  * section; assistant `reasoning_content`/`reasoning` an analysis message, `tool_calls` commentary
  * calls, and `tool` messages the results of the call with their `tool_call_id`.
- * Malformed requests throw `ERR_HARMONY_INVALID_ARGUMENT`.
+ * The request is read through its own properties only; anything gpt-oss cannot take (an image
+ * part, a custom tool, a malformed field) throws `ERR_HARMONY_INVALID_ARGUMENT` naming the field.
  */
-export function chatCompletionsToHarmony(request: ChatCompletionRequest, options: Pick<GatewayOptions, 'toolNames'> = {}): HarmonyRequest {
-  const req = requireRecord(request, 'request');
-  if (!Array.isArray(req.messages)) throw invalidArgument('request.messages must be a list', 'request.messages');
-  const toolNames = options.toolNames ?? new ToolNameMap();
-  const prologue: Prologue = {
-    effort: toReasoningEffort(req.reasoning_effort, 'request.reasoning_effort'),
-    instructions: [],
-    functions: [],
-    browser: false,
-    python: false,
-    responseFormat: null,
-  };
-  for (const [i, tool] of ((req.tools ?? []) as unknown[]).entries()) {
-    const t = requireRecord(tool, `request.tools[${i}]`);
-    if (t.type !== 'function') throw invalidArgument(`request.tools[${i}].type must be 'function'`, `request.tools[${i}].type`);
-    const f = requireRecord(t.function, `request.tools[${i}].function`);
-    prologue.functions.push({
-      name: requireText(f.name, `request.tools[${i}].function.name`),
-      description: f.description as string | undefined,
-      parameters: f.parameters as Prologue['functions'][number]['parameters'],
-    });
+export function chatCompletionsToHarmony(request: ChatCompletionRequest, options: RequestOptions = {}): HarmonyRequest {
+  const toolNames = requestToolNames(options);
+  const req = CallerObject.of(request, 'request');
+  const prologue = newPrologue(req.get('reasoning_effort'), req.at('reasoning_effort'));
+  for (const [i, raw] of req.optionalList('tools').entries()) {
+    const tool = CallerObject.of(raw, `${req.at('tools')}[${i}]`);
+    if (tool.get('type') !== 'function') throw invalidInput(`${tool.at('type')} must be 'function' (gpt-oss calls functions only)`, tool.at('type'));
+    prologue.functions.push(functionTool(tool.record('function')));
   }
-  if (req.response_format !== undefined && req.response_format !== null) {
-    const rf = requireRecord(req.response_format, 'request.response_format');
-    if (rf.type === 'json_schema') {
-      const js = requireRecord(rf.json_schema, 'request.response_format.json_schema');
-      prologue.responseFormat = {
-        name: requireText(js.name, 'request.response_format.json_schema.name'),
-        description: js.description as string | undefined,
-        schema: js.schema as Prologue['functions'][number]['parameters'],
-      };
-    }
+  const format = req.optionalRecord('response_format');
+  if (format !== undefined) {
+    const type = format.get('type');
+    if (type === 'json_schema') prologue.responseFormat = responseFormat(format.record('json_schema'));
+    else if (type !== 'text' && type !== 'json_object') throw invalidInput(`${format.at('type')}: unknown response format ${JSON.stringify(String(type))}`, format.at('type'));
   }
+
   const body: Message[] = [];
   const callNames = new Map<string, string>();
-  for (const [i, raw] of (req.messages as unknown[]).entries()) {
-    const field = `request.messages[${i}]`;
-    const m = requireRecord(raw, field);
-    switch (m.role) {
+  for (const [i, raw] of req.list('messages').entries()) {
+    const m = CallerObject.of(raw, `${req.at('messages')}[${i}]`);
+    const role = m.get('role');
+    switch (role) {
       case 'system':
       case 'developer':
-        prologue.instructions.push(contentText(m.content, `${field}.content`));
+        prologue.instructions.push(contentText(m.get('content'), m.at('content')));
         break;
       case 'user':
-        body.push(Message.fromRoleAndContent('user', contentText(m.content, `${field}.content`)));
+        body.push(Message.fromRoleAndContent('user', contentText(m.get('content'), m.at('content'))));
         break;
       case 'assistant': {
-        const reasoning = optionalText(m.reasoning_content ?? m.reasoning, `${field}.reasoning_content`);
+        const reasoningKey = m.get('reasoning_content') !== undefined ? 'reasoning_content' : 'reasoning';
+        const reasoning = m.optionalText(reasoningKey);
         if (reasoning) body.push(Message.fromRoleAndContent('assistant', reasoning).withChannel('analysis'));
-        const calls = (m.tool_calls ?? []) as unknown[];
-        if (!Array.isArray(calls)) throw invalidArgument(`${field}.tool_calls must be a list`, `${field}.tool_calls`);
-        const text = optionalText(m.content, `${field}.content`);
+        const calls = m.optionalList('tool_calls');
+        const text = optionalContentText(m.get('content'), m.at('content'));
         // Text next to tool calls is a preamble, which Harmony puts on commentary.
         if (text) body.push(Message.fromRoleAndContent('assistant', text).withChannel(calls.length > 0 ? 'commentary' : 'final'));
-        for (const [j, call] of calls.entries()) {
-          const c = requireRecord(call, `${field}.tool_calls[${j}]`);
-          const f = requireRecord(c.function, `${field}.tool_calls[${j}].function`);
-          const name = toolNames.add(requireText(f.name, `${field}.tool_calls[${j}].function.name`));
-          callNames.set(requireText(c.id, `${field}.tool_calls[${j}].id`), name);
-          body.push(callMessage(name, requireText(f.arguments, `${field}.tool_calls[${j}].function.arguments`)));
+        for (const [j, rawCall] of calls.entries()) {
+          const call = CallerObject.of(rawCall, `${m.at('tool_calls')}[${j}]`);
+          if (call.get('type') !== 'function') throw invalidInput(`${call.at('type')} must be 'function'`, call.at('type'));
+          const f = call.record('function');
+          const name = toolNames.add(f.text('name'));
+          callNames.set(call.text('id'), name);
+          body.push(callMessage(name, f.text('arguments')));
         }
         break;
       }
       case 'tool': {
-        const id = requireText(m.tool_call_id, `${field}.tool_call_id`);
+        const id = m.text('tool_call_id');
         const name = callNames.get(id);
-        if (name === undefined) throw invalidArgument(`${field}.tool_call_id ${JSON.stringify(id)} matches no earlier tool call`, `${field}.tool_call_id`);
-        body.push(toolResultMessage(name, contentText(m.content, `${field}.content`)));
+        if (name === undefined) throw invalidInput(`${m.at('tool_call_id')} ${JSON.stringify(id)} matches no earlier tool call`, m.at('tool_call_id'));
+        body.push(toolResultMessage(name, contentText(m.get('content'), m.at('content'))));
         break;
       }
       default:
-        throw invalidArgument(`${field}.role: unknown role ${JSON.stringify(m.role)}`, `${field}.role`);
+        throw invalidInput(`${m.at('role')}: unsupported role ${JSON.stringify(String(role))}`, m.at('role'));
     }
   }
   return harmonyRequest(prologue, body, toolNames);
+}
+
+/** What a chunk's delta is carrying. */
+type DeltaKind = 'text' | 'reasoning' | 'args';
+
+/** `usage` from token counts. */
+function chatUsage(counts: TokenCounts): ChatCompletionUsage {
+  return {
+    prompt_tokens: counts.prompt,
+    completion_tokens: counts.completion,
+    total_tokens: counts.prompt + counts.completion,
+    completion_tokens_details: { reasoning_tokens: counts.reasoning },
+  };
 }
 
 /**
  * The streaming mapper: `push(tokens)` for each sampled batch (the tokens after
  * `<|start|>assistant`), `end()` at the end of the stream; each returns `chat.completion.chunk`
  * objects. Tool calls: a first fragment with `id`, `type` and `function.name`, then `arguments`
- * fragments, all with the call's `index`, whatever the batch boundaries.
+ * fragments, all with the call's `index`, whatever the batch boundaries. With
+ * `includeUsage` (the request's `stream_options.include_usage`), `end()` closes with a usage
+ * chunk.
  */
-export class ChatCompletionChunkStream {
-  readonly #parser: RecoveringParser;
-  readonly #meta: { id: string; model: string; created: number };
-  readonly #toolNames: ToolNameMap | undefined;
+export class ChatCompletionChunkMapper {
+  readonly #output: ModelOutput;
+  readonly #settings: Settings;
   #kind: MessageKind | null = null;
   #callIndex = -1;
   #roleSent = false;
@@ -130,70 +136,80 @@ export class ChatCompletionChunkStream {
   #finished = false;
   readonly #pending = new PendingRecoveries();
 
-  constructor(options: GatewayOptions = {}) {
-    this.#parser = new RecoveringParser('assistant', options.strict);
-    this.#meta = metadata(options, 'chatcmpl-');
-    this.#toolNames = options.toolNames;
+  constructor(options: ChatCompletionChunkOptions = {}) {
+    this.#settings = settings(options, 'chatcmpl-');
+    this.#output = new ModelOutput(this.#settings);
   }
 
-  /** Feeds a batch of sampled tokens. */
+  /** Feeds a batch of sampled tokens; returns the chunks it produced. */
   push(tokens: TokenInput): ChatCompletionChunk[] {
-    if (this.#finished) throw invalidArgument('push after end()', 'tokens');
-    return this.#map(this.#parser.pushTokens(tokens));
+    if (this.#finished) throw invalidInput('push after end()', 'tokens');
+    return this.#map(this.#output.push(tokens));
   }
 
-  /** Ends the stream: the remaining chunks, the last one with `finish_reason`. */
+  /** Ends the stream: the remaining chunks, then one with `finish_reason` (and the usage chunk, if asked for). */
   end(): ChatCompletionChunk[] {
     if (this.#finished) return [];
     this.#finished = true;
-    const chunks = this.#map(this.#parser.end());
+    const chunks = this.#map(this.#output.end());
     const reason: ChatFinishReason = this.#truncated ? 'length' : this.#callIndex >= 0 ? 'tool_calls' : 'stop';
     chunks.push(this.#chunk({}, reason));
+    if (this.#settings.includeUsage) {
+      const { id, created, model } = this.#settings;
+      chunks.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(this.#output.counts()) });
+    }
     return chunks;
   }
 
-  #map(events: GatewayEvent[]): ChatCompletionChunk[] {
+  /** Token counts so far (the usage chunk's, before the stream ends). */
+  get usage(): ChatCompletionUsage {
+    return chatUsage(this.#output.counts());
+  }
+
+  #map(events: ReturnType<ModelOutput['push']>): ChatCompletionChunk[] {
     const out: ChatCompletionChunk[] = [];
-    /** What the last chunk of this batch carries, to merge consecutive deltas into it. */
-    let open = null as { kind: 'text' | 'reasoning' | 'args'; delta: ChatCompletionDelta } | null;
+    /** The delta of the last chunk of this batch, to merge consecutive text into it. */
+    let open: ChatCompletionDelta | null = null;
+    let openKind: DeltaKind | null = null;
     for (const ev of events) {
       switch (ev.type) {
-        case 'recovered':
-          this.#pending.add(ev);
+        case 'content-delta': {
+          const kind = this.#kind;
+          const deltaKind: DeltaKind = kind === null || kind.kind === 'text' ? 'text' : kind.kind === 'call' ? 'args' : 'reasoning';
+          if (open !== null && openKind === deltaKind) {
+            appendDelta(open, ev.delta);
+            break;
+          }
+          const delta: ChatCompletionDelta =
+            deltaKind === 'text'
+              ? { content: ev.delta }
+              : deltaKind === 'reasoning'
+                ? { reasoning_content: ev.delta, reasoning: ev.delta }
+                : { tool_calls: [{ index: this.#callIndex, function: { arguments: ev.delta } }] };
+          const chunk = this.#chunk(delta);
+          out.push(chunk);
+          open = (chunk.choices[0] as ChatCompletionChunkChoice).delta;
+          openKind = deltaKind;
           break;
+        }
         case 'message-start': {
           const kind = classify(ev);
           this.#kind = kind;
           open = null;
           if (kind.kind === 'call') {
             this.#callIndex++;
-            const name = callName(kind, this.#toolNames);
+            const name = callName(kind, this.#settings.toolNames);
             out.push(this.#chunk({ tool_calls: [{ index: this.#callIndex, id: newId('call_'), type: 'function', function: { name, arguments: '' } }] }));
           }
-          break;
-        }
-        case 'content-delta': {
-          const current = this.#kind as MessageKind | null;
-          const kind = current?.kind === 'call' ? 'args' : (current?.kind ?? 'text');
-          if (open?.kind === kind) {
-            appendDelta(open.delta, ev.delta);
-            break;
-          }
-          const delta: ChatCompletionDelta =
-            kind === 'args'
-              ? { tool_calls: [{ index: this.#callIndex, function: { arguments: ev.delta } }] }
-              : kind === 'reasoning'
-                ? { reasoning_content: ev.delta, reasoning: ev.delta }
-                : { content: ev.delta };
-          const chunk = this.#chunk(delta);
-          out.push(chunk);
-          open = { kind, delta: chunk.choices[0].delta };
           break;
         }
         case 'message-end':
           this.#kind = null;
           open = null;
           this.#truncated = ev.stopToken === 'eos';
+          break;
+        case 'recovered':
+          this.#pending.add(ev);
           break;
         default:
           break;
@@ -209,18 +225,23 @@ export class ChatCompletionChunkStream {
       this.#roleSent = true;
       delta = { role: 'assistant', ...delta };
     }
+    const { id, created, model } = this.#settings;
     const chunk: ChatCompletionChunk = {
-      id: this.#meta.id,
+      id,
       object: 'chat.completion.chunk',
-      created: this.#meta.created,
-      model: this.#meta.model,
+      created,
+      model,
       choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
     };
-    const recovered = this.#pending.take();
-    if (recovered) chunk.recovered = recovered;
+    if (this.#pending.waiting) chunk.recovered = this.#pending.take();
     return chunk;
   }
 }
+
+/** @deprecated The former name of `ChatCompletionChunkMapper` (it maps; it is not a stream). */
+export const ChatCompletionChunkStream = ChatCompletionChunkMapper;
+/** @deprecated The former name of `ChatCompletionChunkMapper`. */
+export type ChatCompletionChunkStream = ChatCompletionChunkMapper;
 
 function appendDelta(delta: ChatCompletionDelta, text: string): void {
   if (delta.tool_calls) delta.tool_calls[0]!.function.arguments += text;
@@ -231,41 +252,49 @@ function appendDelta(delta: ChatCompletionDelta, text: string): void {
 }
 
 /**
- * A finished completion (the tokens after `<|start|>assistant`, as sampled) → a `chat.completion`.
- * It is the chunk stream folded: `content`, `reasoning_content`/`reasoning` and each call's
- * `arguments` are the concatenations of the chunks' fragments.
+ * A finished completion (the tokens after `<|start|>assistant`, as sampled) → a `chat.completion`
+ * with `usage`. It is the chunks folded: `content`, `reasoning_content`/`reasoning` and each
+ * call's `arguments` are the concatenations of the chunks' fragments.
  */
 export function harmonyToChatCompletion(tokens: TokenInput, options: GatewayOptions = {}): ChatCompletion {
-  const stream = new ChatCompletionChunkStream(options);
-  return foldChunks([...stream.push(tokens), ...stream.end()]);
+  const mapper = new ChatCompletionChunkMapper(options);
+  const completion = foldChunks([...mapper.push(tokens), ...mapper.end()]);
+  completion.usage = mapper.usage;
+  return completion;
 }
 
-/** Adds chunks up into the whole completion. */
+/**
+ * Adds chunks up into the whole completion (`usage` from the usage chunk, when there is one).
+ */
 export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompletion {
   let content: string | null = null;
   let reasoning: string | null = null;
   const calls: ChatToolCall[] = [];
   const recovered: Recovery[] = [];
   let finish: ChatFinishReason = 'stop';
-  const first = chunks[0];
+  let usage: ChatCompletionUsage | undefined;
   for (const chunk of chunks) {
-    const { delta, finish_reason } = chunk.choices[0];
+    if (chunk.recovered) recovered.push(...chunk.recovered);
+    if (chunk.usage) usage = chunk.usage;
+    const choice = chunk.choices[0];
+    if (choice === undefined) continue;
+    const { delta, finish_reason } = choice;
     if (delta.content !== undefined) content = (content ?? '') + delta.content;
     if (delta.reasoning_content !== undefined) reasoning = (reasoning ?? '') + delta.reasoning_content;
     for (const d of delta.tool_calls ?? []) {
       const call = (calls[d.index] ??= { id: d.id ?? '', type: 'function', function: { name: d.function.name ?? '', arguments: '' } });
       call.function.arguments += d.function.arguments;
     }
-    if (chunk.recovered) recovered.push(...chunk.recovered);
     if (finish_reason !== null) finish = finish_reason;
   }
-  const message: ChatCompletion['choices'][0]['message'] = { role: 'assistant', content };
+  const message: ChatCompletionMessage = { role: 'assistant', content, refusal: null };
   if (reasoning !== null) {
     message.reasoning_content = reasoning;
     message.reasoning = reasoning;
   }
   if (calls.length > 0) message.tool_calls = calls;
-  return {
+  const first = chunks[0];
+  const completion: ChatCompletion = {
     id: first?.id ?? '',
     object: 'chat.completion',
     created: first?.created ?? 0,
@@ -273,4 +302,6 @@ export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompleti
     choices: [{ index: 0, message, finish_reason: finish, logprobs: null }],
     recovered,
   };
+  if (usage) completion.usage = usage;
+  return completion;
 }

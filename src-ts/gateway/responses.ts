@@ -1,14 +1,13 @@
 /**
- * OpenAI Responses ↔ Harmony: the request mapper (input items → conversation), the event stream
- * (token batches → `response.*` streaming events), and the whole `response`, which is the event
- * stream folded (so the two cannot disagree).
+ * OpenAI Responses ↔ Harmony: the request mapper (input items → conversation), the event mapper
+ * (token batches → `response.*` streaming events), and the whole `response`, which is the events
+ * folded (so the two cannot disagree).
  *
  * @module
  */
 
-import { Message } from '../builders/message.js';
-import { invalidArgument } from '../errors.js';
-import type { TokenInput } from '../tokens.js';
+import { Message, type Recovery, type TokenInput } from '../index.js';
+import { CallerObject, invalidInput, toList } from './input.js';
 import type {
   Response,
   ResponseOutputItem,
@@ -16,38 +15,50 @@ import type {
   ResponseOutputReasoning,
   ResponseRequest,
   ResponseStreamEvent,
+  ResponseUsage,
   ResponseWebSearchAction,
 } from './openai-types.js';
-import { metadata, newId, requireRecord, requireText, toReasoningEffort, ToolNameMap, type GatewayOptions } from './options.js';
-import { callMessage, contentText, harmonyRequest, toolResultMessage, type HarmonyRequest, type Prologue } from './prompt.js';
-import { callName, classify, PendingRecoveries, RecoveringParser, type GatewayEvent, type MessageKind, type Recovery } from './recovering-parser.js';
+import { newId, settings, type GatewayOptions, type Settings } from './options.js';
+import { callName, classify, ModelOutput, PendingRecoveries, type MessageKind, type TokenCounts } from './output.js';
+import {
+  callMessage,
+  contentText,
+  functionTool,
+  harmonyRequest,
+  newPrologue,
+  requestToolNames,
+  responseFormat,
+  toolResultMessage,
+  type HarmonyRequest,
+  type RequestOptions,
+} from './prompt.js';
 
 // ---- request ----------------------------------------------------------------------------------
 
 /** The text of a `reasoning` input item: its `reasoning_text` content, else its summaries. */
-function reasoningText(item: Record<string, unknown>, field: string): string {
-  const parts = (key: 'content' | 'summary', type: string): string => {
-    const list = item[key];
-    if (list === undefined || list === null) return '';
-    if (!Array.isArray(list)) throw invalidArgument(`${field}.${key} must be a list`, `${field}.${key}`);
-    return list
-      .map((part: unknown, i) => {
-        const p = requireRecord(part, `${field}.${key}[${i}]`);
-        if (p.type !== type) throw invalidArgument(`${field}.${key}[${i}].type must be '${type}'`, `${field}.${key}[${i}].type`);
-        return requireText(p.text, `${field}.${key}[${i}].text`);
+function reasoningText(item: CallerObject): string {
+  const parts = (key: 'content' | 'summary', type: string): string =>
+    item
+      .optionalList(key)
+      .map((raw, i) => {
+        const part = CallerObject.of(raw, `${item.at(key)}[${i}]`);
+        if (part.get('type') !== type) throw invalidInput(`${part.at('type')} must be '${type}'`, part.at('type'));
+        return part.text('text');
       })
       .join(key === 'summary' ? '\n\n' : '');
-  };
   return parts('content', 'reasoning_text') || parts('summary', 'summary_text');
 }
 
+/** Each item's `type` (a message when absent), read once. */
+function itemTypes(items: CallerObject[]): unknown[] {
+  return items.map((item) => item.get('type') ?? 'message');
+}
+
 /** Whether the assistant message at `i` is followed by a function call of the same turn (a preamble). */
-function precedesCall(items: unknown[], i: number): boolean {
-  for (const raw of items.slice(i + 1)) {
-    const item = raw as Record<string, unknown> | null;
-    const type = item?.type ?? 'message';
-    if (type === 'function_call') return true;
-    if (type === 'reasoning' || (type === 'message' && item?.role === 'assistant')) continue;
+function precedesCall(items: CallerObject[], types: unknown[], i: number): boolean {
+  for (let j = i + 1; j < items.length; j++) {
+    if (types[j] === 'function_call') return true;
+    if (types[j] === 'reasoning' || (types[j] === 'message' && items[j]!.get('role') === 'assistant')) continue;
     return false;
   }
   return false;
@@ -56,108 +67,87 @@ function precedesCall(items: unknown[], i: number): boolean {
 /**
  * A Responses request body → the Harmony conversation to render (and the tool-name map).
  * `instructions`, then `system`/`developer` input messages, become the developer instructions;
- * function `tools` its function tools (`web_search` and `code_interpreter` turn on the browser and
- * python tools of the system message); `reasoning.effort` the system message's; `text.format`
- * json_schema the structured-output section. `input` (a string is one user message): `user`
- * messages; `assistant` messages on `final` (on `commentary` when a function call follows: a
- * preamble); `reasoning` items → analysis; `function_call` items → commentary calls to
- * `functions.NAME`; `function_call_output` items → the results of the call with their `call_id`.
- * Malformed requests throw `ERR_HARMONY_INVALID_ARGUMENT`.
+ * function `tools` its function tools (`web_search*` and `code_interpreter` turn on the browser
+ * and python tools of the system message); `reasoning.effort` the system message's;
+ * `text.format` json_schema the structured-output section. `input` (a string is one user
+ * message): `user` messages; `assistant` messages on `final` (on `commentary` when a function
+ * call follows: a preamble); `reasoning` items → analysis; `function_call` items → commentary
+ * calls to `functions.NAME`; `function_call_output` items → the results of the call with their
+ * `call_id`. The request is read through its own properties only; anything gpt-oss cannot take
+ * throws `ERR_HARMONY_INVALID_ARGUMENT` naming the field.
  */
-export function responsesToHarmony(request: ResponseRequest, options: Pick<GatewayOptions, 'toolNames'> = {}): HarmonyRequest {
-  const req = requireRecord(request, 'request');
-  const items: unknown[] = typeof req.input === 'string' ? [{ type: 'message', role: 'user', content: req.input }] : (req.input as unknown[]);
-  if (!Array.isArray(items)) throw invalidArgument('request.input must be a string or a list of items', 'request.input');
-  const toolNames = options.toolNames ?? new ToolNameMap();
-  const reasoning = req.reasoning === undefined || req.reasoning === null ? {} : requireRecord(req.reasoning, 'request.reasoning');
-  const prologue: Prologue = {
-    effort: toReasoningEffort(reasoning.effort, 'request.reasoning.effort'),
-    instructions: [],
-    functions: [],
-    browser: false,
-    python: false,
-    responseFormat: null,
-  };
-  if (req.instructions !== undefined && req.instructions !== null) prologue.instructions.push(requireText(req.instructions, 'request.instructions'));
-  if (req.tools !== undefined && !Array.isArray(req.tools)) throw invalidArgument('request.tools must be a list', 'request.tools');
-  for (const [i, tool] of ((req.tools ?? []) as unknown[]).entries()) {
-    const t = requireRecord(tool, `request.tools[${i}]`);
-    switch (t.type) {
-      case 'function':
-        prologue.functions.push({
-          name: requireText(t.name, `request.tools[${i}].name`),
-          description: (t.description as string | null | undefined) ?? undefined,
-          parameters: (t.parameters as Prologue['functions'][number]['parameters'] | null | undefined) ?? undefined,
-        });
-        break;
-      case 'web_search':
-      case 'web_search_preview':
-        prologue.browser = true;
-        break;
-      case 'code_interpreter':
-        prologue.python = true;
-        break;
-      default:
-        throw invalidArgument(`request.tools[${i}].type: unsupported tool type ${JSON.stringify(t.type)}`, `request.tools[${i}].type`);
-    }
+export function responsesToHarmony(request: ResponseRequest, options: RequestOptions = {}): HarmonyRequest {
+  const toolNames = requestToolNames(options);
+  const req = CallerObject.of(request, 'request');
+  const reasoning = req.optionalRecord('reasoning');
+  const prologue = newPrologue(reasoning?.get('effort'), reasoning?.at('effort') ?? 'request.reasoning.effort');
+  const instructions = req.optionalText('instructions');
+  if (instructions !== undefined) prologue.instructions.push(instructions);
+  for (const [i, raw] of req.optionalList('tools').entries()) {
+    const tool = CallerObject.of(raw, `${req.at('tools')}[${i}]`);
+    const type = tool.get('type');
+    if (type === 'function') prologue.functions.push(functionTool(tool));
+    else if (typeof type === 'string' && type.startsWith('web_search')) prologue.browser = true;
+    else if (type === 'code_interpreter') prologue.python = true;
+    else throw invalidInput(`${tool.at('type')}: unsupported tool type ${JSON.stringify(String(type))}`, tool.at('type'));
   }
-  const text = req.text === undefined || req.text === null ? {} : requireRecord(req.text, 'request.text');
-  if (text.format !== undefined && text.format !== null) {
-    const f = requireRecord(text.format, 'request.text.format');
-    if (f.type === 'json_schema') {
-      prologue.responseFormat = {
-        name: requireText(f.name, 'request.text.format.name'),
-        description: f.description as string | undefined,
-        schema: f.schema as Prologue['functions'][number]['parameters'],
-      };
-    }
+  const format = req.optionalRecord('text')?.optionalRecord('format');
+  if (format !== undefined) {
+    const type = format.get('type');
+    if (type === 'json_schema') prologue.responseFormat = responseFormat(format);
+    else if (type !== 'text' && type !== 'json_object') throw invalidInput(`${format.at('type')}: unknown format ${JSON.stringify(String(type))}`, format.at('type'));
   }
 
+  const input = req.get('input');
+  const items =
+    typeof input === 'string'
+      ? [CallerObject.of({ type: 'message', role: 'user', content: input }, req.at('input'))]
+      : (input === undefined || input === null ? [] : toList(input, req.at('input'))).map((raw, i) => CallerObject.of(raw, `${req.at('input')}[${i}]`));
+  const types = itemTypes(items);
   const body: Message[] = [];
   const callNames = new Map<string, string>();
-  for (const [i, raw] of items.entries()) {
-    const field = `request.input[${i}]`;
-    const item = requireRecord(raw, field);
-    const type = item.type ?? 'message';
-    switch (type) {
-      case 'message':
-        switch (item.role) {
+  for (const [i, item] of items.entries()) {
+    switch (types[i]) {
+      case 'message': {
+        const role = item.get('role');
+        switch (role) {
           case 'system':
           case 'developer':
-            prologue.instructions.push(contentText(item.content, `${field}.content`));
+            prologue.instructions.push(contentText(item.get('content'), item.at('content')));
             break;
           case 'user':
-            body.push(Message.fromRoleAndContent('user', contentText(item.content, `${field}.content`)));
+            body.push(Message.fromRoleAndContent('user', contentText(item.get('content'), item.at('content'))));
             break;
           case 'assistant': {
-            const content = contentText(item.content, `${field}.content`);
-            if (content) body.push(Message.fromRoleAndContent('assistant', content).withChannel(precedesCall(items, i) ? 'commentary' : 'final'));
+            const content = contentText(item.get('content'), item.at('content'));
+            if (content) body.push(Message.fromRoleAndContent('assistant', content).withChannel(precedesCall(items, types, i) ? 'commentary' : 'final'));
             break;
           }
           default:
-            throw invalidArgument(`${field}.role: unknown role ${JSON.stringify(item.role)}`, `${field}.role`);
+            throw invalidInput(`${item.at('role')}: unsupported role ${JSON.stringify(String(role))}`, item.at('role'));
         }
         break;
+      }
       case 'reasoning': {
-        const thought = reasoningText(item, field);
+        const thought = reasoningText(item);
         if (thought) body.push(Message.fromRoleAndContent('assistant', thought).withChannel('analysis'));
         break;
       }
       case 'function_call': {
-        const name = toolNames.add(requireText(item.name, `${field}.name`));
-        callNames.set(requireText(item.call_id, `${field}.call_id`), name);
-        body.push(callMessage(name, requireText(item.arguments, `${field}.arguments`)));
+        const name = toolNames.add(item.text('name'));
+        callNames.set(item.text('call_id'), name);
+        body.push(callMessage(name, item.text('arguments')));
         break;
       }
       case 'function_call_output': {
-        const id = requireText(item.call_id, `${field}.call_id`);
+        const id = item.text('call_id');
         const name = callNames.get(id);
-        if (name === undefined) throw invalidArgument(`${field}.call_id ${JSON.stringify(id)} matches no earlier function_call`, `${field}.call_id`);
-        body.push(toolResultMessage(name, contentText(item.output, `${field}.output`)));
+        if (name === undefined) throw invalidInput(`${item.at('call_id')} ${JSON.stringify(id)} matches no earlier function_call`, item.at('call_id'));
+        body.push(toolResultMessage(name, contentText(item.get('output'), item.at('output'))));
         break;
       }
       default:
-        throw invalidArgument(`${field}.type: unsupported item type ${JSON.stringify(type)}`, `${field}.type`);
+        throw invalidInput(`${item.at('type')}: unsupported item type ${JSON.stringify(String(types[i]))}`, item.at('type'));
     }
   }
   return harmonyRequest(prologue, body, toolNames);
@@ -165,34 +155,53 @@ export function responsesToHarmony(request: ResponseRequest, options: Pick<Gatew
 
 // ---- output -----------------------------------------------------------------------------------
 
-/** `browser.search` → `search`, `browser.open` → `open_page`, `browser.find` → `find`. */
-function browserAction(recipient: string, args: string): ResponseWebSearchAction {
-  const fn = recipient.slice('browser.'.length);
-  const type = fn === 'open' ? 'open_page' : fn;
+/** The model's arguments when they are a JSON object. */
+function argumentsObject(args: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(args);
   } catch {
-    parsed = null;
+    return {};
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { type };
-  const action: ResponseWebSearchAction = { type };
-  for (const [key, value] of Object.entries(parsed)) if (key !== 'type') action[key] = value;
-  return action;
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+/** `browser.search` → `search`, `browser.open` → `open_page`, `browser.find` → `find_in_page`. */
+function browserAction(recipient: string, args: string): ResponseWebSearchAction {
+  const { type: _ignored, ...rest } = argumentsObject(args);
+  const text = (key: string): string | undefined => (typeof rest[key] === 'string' ? (rest[key] as string) : undefined);
+  switch (recipient) {
+    case 'browser.search':
+      return { ...rest, type: 'search', query: text('query') ?? '' };
+    case 'browser.open':
+      return { ...rest, type: 'open_page', url: text('id') ?? null };
+    default:
+      return { ...rest, type: 'find_in_page', pattern: text('pattern') ?? '', url: text('url') ?? '' };
+  }
 }
 
 /** The empty item a message starts as (`output_item.added`). */
-function newItem(kind: MessageKind, toolNames: ToolNameMap | undefined): ResponseOutputItem {
+function newItem(kind: MessageKind, settings: Settings): ResponseOutputItem {
   const status = 'in_progress';
-  if (kind.kind === 'reasoning') return { type: 'reasoning', id: newId('rs_'), summary: [], content: [], status };
-  if (kind.kind === 'text') return { type: 'message', id: newId('msg_'), role: 'assistant', status, content: [] };
+  switch (kind.kind) {
+    case 'reasoning':
+      return { type: 'reasoning', id: newId('rs_'), summary: [], content: [], status };
+    case 'text': {
+      const item: ResponseOutputMessage = { type: 'message', id: newId('msg_'), role: 'assistant', status, content: [] };
+      if (kind.channel === 'final') item.phase = 'final_answer';
+      else if (kind.channel === 'commentary') item.phase = 'commentary';
+      return item;
+    }
+    default:
+      break;
+  }
   switch (kind.tool) {
     case 'browser':
       return { type: 'web_search_call', id: newId('ws_'), status, action: browserAction(kind.recipient, ''), arguments: '', recipient: kind.recipient };
     case 'python':
-      return { type: 'code_interpreter_call', id: newId('ci_'), status, code: '', container_id: null, outputs: null };
+      return { type: 'code_interpreter_call', id: newId('ci_'), status, code: '', container_id: '', outputs: null };
     default:
-      return { type: 'function_call', id: newId('fc_'), call_id: newId('call_'), name: callName(kind, toolNames), arguments: '', status };
+      return { type: 'function_call', id: newId('fc_'), call_id: newId('call_'), name: callName(kind, settings.toolNames), arguments: '', status };
   }
 }
 
@@ -220,7 +229,48 @@ function appendText(item: ResponseOutputItem, text: string): void {
   }
 }
 
-/** An event before `#emit` numbers it and attaches the waiting recoveries (distributes over the union). */
+/** The text of the output messages, joined (the SDK's `output_text`). */
+function outputText(output: readonly ResponseOutputItem[]): string {
+  let text = '';
+  for (const item of output) if (item.type === 'message') for (const part of item.content) text += part.text;
+  return text;
+}
+
+/** `usage` from token counts. */
+function responseUsage(counts: TokenCounts): ResponseUsage {
+  return {
+    input_tokens: counts.prompt,
+    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    output_tokens: counts.completion,
+    output_tokens_details: { reasoning_tokens: counts.reasoning },
+    total_tokens: counts.prompt + counts.completion,
+  };
+}
+
+/** A `response` object around `output` (a copy is made by the caller when needed). */
+function responseObject(settings: Pick<Settings, 'id' | 'created' | 'model'>, status: Response['status'], output: ResponseOutputItem[], recovered: Recovery[]): Response {
+  return {
+    id: settings.id,
+    object: 'response',
+    created_at: settings.created,
+    model: settings.model,
+    status,
+    incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+    error: null,
+    output,
+    output_text: outputText(output),
+    instructions: null,
+    metadata: null,
+    parallel_tool_calls: true,
+    temperature: null,
+    top_p: null,
+    tool_choice: 'auto',
+    tools: [],
+    recovered,
+  };
+}
+
+/** An event before it is numbered and given the waiting recoveries (distributes over the union). */
 type Body<E> = E extends ResponseStreamEvent ? Omit<E, 'sequence_number' | 'recovered'> : never;
 type EventBody = Body<ResponseStreamEvent>;
 
@@ -232,14 +282,13 @@ type EventBody = Body<ResponseStreamEvent>;
  * `output_text.delta` / `reasoning_text.delta`, or `function_call_arguments.delta`, or
  * `code_interpreter_call_code.delta`), then the `.done` events and `response.output_item.done`.
  * `end()` closes with `response.completed` (or `response.incomplete` when the stream stopped
- * inside a message). `sequence_number` counts every event; `output_index` and `item_id` of an item
- * never change, whatever the batch boundaries.
+ * inside a message), whose response carries `usage`. `sequence_number` counts every event;
+ * `output_index` and `item_id` of an item never change, whatever the batch boundaries.
  */
-export class ResponseEventStream {
-  readonly #parser: RecoveringParser;
-  readonly #meta: { id: string; model: string; created: number };
-  readonly #toolNames: ToolNameMap | undefined;
-  readonly #output: ResponseOutputItem[] = [];
+export class ResponseEventMapper {
+  readonly #output: ModelOutput;
+  readonly #settings: Settings;
+  readonly #items: ResponseOutputItem[] = [];
   #current: ResponseOutputItem | null = null;
   #sequence = 0;
   #started = false;
@@ -248,15 +297,14 @@ export class ResponseEventStream {
   readonly #pending = new PendingRecoveries();
 
   constructor(options: GatewayOptions = {}) {
-    this.#parser = new RecoveringParser('assistant', options.strict);
-    this.#meta = metadata(options, 'resp_');
-    this.#toolNames = options.toolNames;
+    this.#settings = settings(options, 'resp_');
+    this.#output = new ModelOutput(this.#settings);
   }
 
-  /** Feeds a batch of sampled tokens. */
+  /** Feeds a batch of sampled tokens; returns the events it produced. */
   push(tokens: TokenInput): ResponseStreamEvent[] {
-    if (this.#finished) throw invalidArgument('push after end()', 'tokens');
-    const out = this.#map(this.#parser.pushTokens(tokens));
+    if (this.#finished) throw invalidInput('push after end()', 'tokens');
+    const out = this.#map(this.#output.push(tokens));
     // A recovery with no event of its own after it still reaches the client.
     if (this.#pending.waiting) this.#emit(out, { type: 'response.in_progress', response: this.#snapshot('in_progress') });
     return out;
@@ -266,13 +314,15 @@ export class ResponseEventStream {
   end(): ResponseStreamEvent[] {
     if (this.#finished) return [];
     this.#finished = true;
-    const out = this.#map(this.#parser.end());
+    const out = this.#map(this.#output.end());
     const status = this.#truncated ? 'incomplete' : 'completed';
-    this.#emit(out, { type: status === 'completed' ? 'response.completed' : 'response.incomplete', response: this.#snapshot(status) });
+    const response = this.#snapshot(status);
+    response.usage = responseUsage(this.#output.counts());
+    this.#emit(out, { type: status === 'completed' ? 'response.completed' : 'response.incomplete', response });
     return out;
   }
 
-  #map(events: GatewayEvent[]): ResponseStreamEvent[] {
+  #map(events: ReturnType<ModelOutput['push']>): ResponseStreamEvent[] {
     const out: ResponseStreamEvent[] = [];
     if (!this.#started) {
       this.#started = true;
@@ -281,18 +331,18 @@ export class ResponseEventStream {
     }
     for (const ev of events) {
       switch (ev.type) {
-        case 'recovered':
-          this.#pending.add(ev);
-          break;
-        case 'message-start':
-          this.#open(out, newItem(classify(ev), this.#toolNames));
-          break;
         case 'content-delta':
           if (this.#current) this.#delta(out, this.#current, ev.delta);
           break;
+        case 'message-start':
+          this.#open(out, newItem(classify(ev), this.#settings));
+          break;
         case 'message-end':
-          if (this.#current) this.#close(out, this.#current, ev.stopToken === 'eos' ? 'incomplete' : 'completed');
+          if (this.#current) this.#close(out, this.#current, ev.stopToken === 'eos');
           this.#truncated = ev.stopToken === 'eos';
+          break;
+        case 'recovered':
+          this.#pending.add(ev);
           break;
         default:
           break;
@@ -302,17 +352,17 @@ export class ResponseEventStream {
   }
 
   #open(out: ResponseStreamEvent[], item: ResponseOutputItem): void {
-    const output_index = this.#output.length;
-    this.#output.push(item);
+    const output_index = this.#items.length;
+    this.#items.push(item);
     this.#current = item;
     this.#emit(out, { type: 'response.output_item.added', output_index, item: structuredClone(item) });
     const ids = { item_id: item.id, output_index };
     if (item.type === 'message') {
       item.content.push({ type: 'output_text', text: '', annotations: [] });
-      this.#emit(out, { type: 'response.content_part.added', ...ids, content_index: 0, part: structuredClone(item.content[0]!) });
+      this.#emit(out, { type: 'response.content_part.added', ...ids, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
     } else if (item.type === 'reasoning') {
       item.content.push({ type: 'reasoning_text', text: '' });
-      this.#emit(out, { type: 'response.content_part.added', ...ids, content_index: 0, part: structuredClone(item.content[0]!) });
+      this.#emit(out, { type: 'response.content_part.added', ...ids, content_index: 0, part: { type: 'reasoning_text', text: '' } });
     } else if (item.type === 'web_search_call') {
       this.#emit(out, { type: 'response.web_search_call.in_progress', ...ids });
     }
@@ -320,47 +370,55 @@ export class ResponseEventStream {
 
   #delta(out: ResponseStreamEvent[], item: ResponseOutputItem, delta: string): void {
     appendText(item, delta);
-    const ids = { item_id: item.id, output_index: this.#output.length - 1 };
-    const type =
-      item.type === 'message'
-        ? 'response.output_text.delta'
-        : item.type === 'reasoning'
-          ? 'response.reasoning_text.delta'
-          : item.type === 'function_call'
-            ? 'response.function_call_arguments.delta'
-            : item.type === 'code_interpreter_call'
-              ? 'response.code_interpreter_call_code.delta'
-              : null; // a web search call's arguments arrive whole, in its `output_item.done`
-    if (type === null) return;
     // Consecutive fragments of one item within a batch are merged into one event.
-    const last = out.at(-1);
-    if (last && last.type === type && 'delta' in last && last.item_id === item.id && !this.#pending.waiting) {
+    const last = out[out.length - 1];
+    if (last !== undefined && 'delta' in last && last.item_id === item.id && !this.#pending.waiting) {
       last.delta += delta;
       return;
     }
-    if (type === 'response.output_text.delta' || type === 'response.reasoning_text.delta') this.#emit(out, { type, ...ids, content_index: 0, delta });
-    else this.#emit(out, { type, ...ids, delta });
+    const item_id = item.id;
+    const output_index = this.#items.length - 1;
+    switch (item.type) {
+      case 'message':
+        this.#emit(out, { type: 'response.output_text.delta', item_id, output_index, content_index: 0, delta, logprobs: [] });
+        break;
+      case 'reasoning':
+        this.#emit(out, { type: 'response.reasoning_text.delta', item_id, output_index, content_index: 0, delta });
+        break;
+      case 'function_call':
+        this.#emit(out, { type: 'response.function_call_arguments.delta', item_id, output_index, delta });
+        break;
+      case 'code_interpreter_call':
+        this.#emit(out, { type: 'response.code_interpreter_call_code.delta', item_id, output_index, delta });
+        break;
+      default:
+        // A web search call's arguments arrive whole, in its `output_item.done`.
+        break;
+    }
   }
 
-  #close(out: ResponseStreamEvent[], item: ResponseOutputItem, status: 'completed' | 'incomplete'): void {
-    const ids = { item_id: item.id, output_index: this.#output.length - 1 };
-    item.status = status;
+  #close(out: ResponseStreamEvent[], item: ResponseOutputItem, truncated: boolean): void {
+    const ids = { item_id: item.id, output_index: this.#items.length - 1 };
     switch (item.type) {
       case 'message':
       case 'reasoning': {
+        item.status = truncated ? 'incomplete' : 'completed';
         const part = item.content[0]!;
-        const text = item.type === 'message' ? 'response.output_text.done' : 'response.reasoning_text.done';
-        this.#emit(out, { type: text, ...ids, content_index: 0, text: part.text });
+        if (item.type === 'message') this.#emit(out, { type: 'response.output_text.done', ...ids, content_index: 0, text: part.text, logprobs: [] });
+        else this.#emit(out, { type: 'response.reasoning_text.done', ...ids, content_index: 0, text: part.text });
         this.#emit(out, { type: 'response.content_part.done', ...ids, content_index: 0, part: structuredClone(part) });
         break;
       }
       case 'function_call':
-        this.#emit(out, { type: 'response.function_call_arguments.done', ...ids, arguments: item.arguments });
+        item.status = truncated ? 'incomplete' : 'completed';
+        this.#emit(out, { type: 'response.function_call_arguments.done', ...ids, name: item.name, arguments: item.arguments });
         break;
       case 'code_interpreter_call':
+        item.status = truncated ? 'incomplete' : 'completed';
         this.#emit(out, { type: 'response.code_interpreter_call_code.done', ...ids, code: item.code });
         break;
       case 'web_search_call':
+        item.status = truncated ? 'failed' : 'completed';
         item.action = browserAction(item.recipient, item.arguments);
         break;
     }
@@ -369,62 +427,59 @@ export class ResponseEventStream {
   }
 
   #emit(out: ResponseStreamEvent[], body: EventBody): void {
-    const event = { ...body, sequence_number: this.#sequence++ } as ResponseStreamEvent;
-    const recovered = this.#pending.take();
-    if (recovered) event.recovered = recovered;
+    const event = body as ResponseStreamEvent;
+    event.sequence_number = this.#sequence++;
+    if (this.#pending.waiting) event.recovered = this.#pending.take();
     out.push(event);
   }
 
   #snapshot(status: Response['status']): Response {
-    return {
-      id: this.#meta.id,
-      object: 'response',
-      created_at: this.#meta.created,
-      model: this.#meta.model,
-      status,
-      incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
-      output: structuredClone(this.#output),
-      recovered: [...this.#parser.recovered],
-    };
+    return responseObject(this.#settings, status, structuredClone(this.#items), [...this.#output.recovered]);
   }
 }
 
+/** @deprecated The former name of `ResponseEventMapper` (it maps; it is not a stream). */
+export const ResponseEventStream = ResponseEventMapper;
+/** @deprecated The former name of `ResponseEventMapper`. */
+export type ResponseEventStream = ResponseEventMapper;
+
 /**
- * A finished completion (the tokens after `<|start|>assistant`, as sampled) → a `response`.
- * It is the event stream folded: each item's text, arguments or code are the concatenations of
- * the deltas.
+ * A finished completion (the tokens after `<|start|>assistant`, as sampled) → a `response` with
+ * `usage`. It is the events folded: each item's text, arguments or code are the concatenations
+ * of the deltas.
  */
 export function harmonyToResponse(tokens: TokenInput, options: GatewayOptions = {}): Response {
-  const stream = new ResponseEventStream(options);
-  return foldResponseEvents([...stream.push(tokens), ...stream.end()]);
+  const mapper = new ResponseEventMapper(options);
+  return foldResponseEvents([...mapper.push(tokens), ...mapper.end()]);
 }
 
 /**
  * Adds streaming events up into the whole `response`: items from `output_item.added`, their text
  * from the deltas, their final `status` from `output_item.done` (and a web search call's action
- * and arguments, which have no delta events), recoveries from every event's `recovered`.
+ * and arguments, which have no delta events), recoveries from every event's `recovered`, `usage`
+ * from the last event's response.
  */
 export function foldResponseEvents(events: readonly ResponseStreamEvent[]): Response {
   const output: ResponseOutputItem[] = [];
   const recovered: Recovery[] = [];
-  let response: Response | null = null;
+  let first: Response | null = null;
+  let last: Response | null = null;
   let status: Response['status'] = 'in_progress';
   const at = (index: number): ResponseOutputItem => {
     const item = output[index];
-    if (item === undefined) throw invalidArgument(`event for output_index ${index} before its output_item.added`, 'events');
+    if (item === undefined) throw invalidInput(`event for output_index ${index} before its output_item.added`, 'events');
     return item;
   };
   for (const ev of events) {
     if (ev.recovered) recovered.push(...ev.recovered);
     switch (ev.type) {
       case 'response.created':
-        response = ev.response;
+        first = ev.response;
         break;
       case 'response.completed':
-        status = 'completed';
-        break;
       case 'response.incomplete':
-        status = 'incomplete';
+        status = ev.type === 'response.completed' ? 'completed' : 'incomplete';
+        last = ev.response;
         break;
       case 'response.output_item.added':
         output[ev.output_index] = structuredClone(ev.item);
@@ -443,7 +498,7 @@ export function foldResponseEvents(events: readonly ResponseStreamEvent[]): Resp
         break;
       case 'response.output_item.done': {
         const item = at(ev.output_index);
-        item.status = ev.item.status;
+        (item as { status: string }).status = ev.item.status;
         if (item.type === 'web_search_call' && ev.item.type === 'web_search_call') {
           item.action = structuredClone(ev.item.action);
           item.arguments = ev.item.arguments;
@@ -454,14 +509,13 @@ export function foldResponseEvents(events: readonly ResponseStreamEvent[]): Resp
         break;
     }
   }
-  return {
-    id: response?.id ?? '',
-    object: 'response',
-    created_at: response?.created_at ?? 0,
-    model: response?.model ?? '',
+  const meta = first ?? last;
+  const response = responseObject(
+    { id: meta?.id ?? '', created: meta?.created_at ?? 0, model: meta?.model ?? '' },
     status,
-    incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
     output,
     recovered,
-  };
+  );
+  if (last?.usage) response.usage = structuredClone(last.usage);
+  return response;
 }

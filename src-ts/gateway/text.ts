@@ -1,0 +1,82 @@
+/**
+ * Text mode: Harmony from decoded text with the literal `<|…|>` markers (for servers that only
+ * see detokenised output), through the same recovering parser as tokens.
+ *
+ * @module
+ */
+
+import { loadHarmonyEncoding, RecoveringParser, type Message, type RecoveringEvent, type Recovery, type Role } from '../index.js';
+import { CallerObject, invalidInput } from './input.js';
+import { strictly } from './output.js';
+
+/** Options of the text parsers. */
+export interface TextParseOptions {
+  /** Throw an `ERR_HARMONY_PARSE` `HarmonyError` instead of recovering. @defaultValue `false` */
+  strict?: boolean;
+}
+
+/** The result of `parseText`. */
+export interface TextParseResult {
+  messages: Message[];
+  events: RecoveringEvent[];
+  recovered: Recovery[];
+}
+
+/** The parser of a text stream. */
+function newParser(role: Role | null, options: TextParseOptions | undefined): { parser: RecoveringParser; strict: boolean } {
+  const strict = CallerObject.optional(options, 'options')?.optionalBoolean('strict') ?? false;
+  return { parser: new RecoveringParser(loadHarmonyEncoding(), role), strict };
+}
+
+
+/**
+ * Parses Harmony from decoded text with literal `<|…|>` markers: the same messages and events as
+ * from the tokens.
+ *
+ * @param role - the role of the first message when the text starts right after
+ *   `<|start|>{role}` (default `'assistant'`), or `null` when it starts with `<|start|>`
+ */
+export function parseText(text: string, role: Role | null = 'assistant', options: TextParseOptions = {}): TextParseResult {
+  if (typeof text !== 'string') throw invalidInput('text must be a string', 'text');
+  const { parser, strict } = newParser(role, options);
+  const events = [...strictly(parser.processText(text), strict), ...strictly(parser.processEos(), strict)];
+  return { messages: [...parser.messages], events, recovered: [...parser.recovered] };
+}
+
+/** Text mode, streaming: `push(text)` per decoded piece, `end()` at the end of the stream. */
+export class TextStreamParser {
+  readonly #parser: RecoveringParser;
+  readonly #strict: boolean;
+  /** A high surrogate waiting for its pair (a piece may end in the middle of a character). */
+  #surrogate = '';
+
+  constructor(role: Role | null = 'assistant', options: TextParseOptions = {}) {
+    ({ parser: this.#parser, strict: this.#strict } = newParser(role, options));
+  }
+
+  /** Feeds a piece of decoded text; returns the events it caused. */
+  push(text: string): RecoveringEvent[] {
+    if (typeof text !== 'string') throw invalidInput('text must be a string', 'text');
+    let piece = this.#surrogate + text;
+    const last = piece.charCodeAt(piece.length - 1);
+    this.#surrogate = last >= 0xd800 && last <= 0xdbff ? piece.slice(-1) : '';
+    if (this.#surrogate) piece = piece.slice(0, -1);
+    return strictly(this.#parser.processText(piece), this.#strict);
+  }
+
+  /** Signals the end of the text; returns the events it caused. */
+  end(): RecoveringEvent[] {
+    const rest = this.#surrogate ? this.#parser.processText(this.#surrogate) : [];
+    this.#surrogate = '';
+    return strictly([...rest, ...this.#parser.processEos()], this.#strict);
+  }
+
+  /** The completed messages. */
+  get messages(): readonly Message[] {
+    return this.#parser.messages;
+  }
+  /** Every recovery so far. */
+  get recovered(): readonly Recovery[] {
+    return this.#parser.recovered;
+  }
+}
