@@ -152,23 +152,23 @@ export const MAX_JSON_DEPTH = 100;
  * out. Anything else — functions, symbols, bigints, `toJSON`, cycles, nesting deeper than
  * `MAX_JSON_DEPTH` — is the caller's mistake.
  */
-export function jsonData(value: unknown, path: string, depth = 0): unknown {
+export function jsonData(value: unknown, path: string, root = path, depth = 0): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw invalidInput(`${path} is not JSON: ${value}`, path);
     return value;
   }
   if (typeof value !== 'object') throw invalidInput(`${path} is not JSON: it holds a ${typeof value}`, path);
-  if (depth >= MAX_JSON_DEPTH) throw invalidInput(`${path} is nested deeper than ${MAX_JSON_DEPTH} levels`, path);
+  if (depth >= MAX_JSON_DEPTH) throw invalidInput(`${root} is nested deeper than ${MAX_JSON_DEPTH} levels`, root);
   if (guarded(path, () => Array.isArray(value))) {
-    return toList(value, path).map((item, i) => (item === undefined ? null : jsonData(item, `${path}[${i}]`, depth + 1)));
+    return toList(value, path).map((item, i) => (item === undefined ? null : jsonData(item, `${path}[${i}]`, root, depth + 1)));
   }
   const object = CallerObject.of(value, path);
   const out: Record<string, unknown> = {};
   for (const key of guarded(path, () => Object.keys(value))) {
     const item = object.get(key);
     // A key such as `__proto__` must become data, not the copy's prototype.
-    if (item !== undefined) Object.defineProperty(out, key, { value: jsonData(item, object.at(key), depth + 1), enumerable: true, writable: true, configurable: true });
+    if (item !== undefined) Object.defineProperty(out, key, { value: jsonData(item, object.at(key), root, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
