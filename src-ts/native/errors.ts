@@ -34,6 +34,29 @@ const NAPI_ARGUMENT_STATUSES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * The core's message as JS users should read it. The core keeps the reference's words (its own
+ * tests compare them); two of them speak another language: a header error shows the leftover
+ * words as Rust's `Some("…")`, which becomes `"…"`, and a disallowed special token comes with
+ * Python advice (`allowed_special={…}`), which becomes the `encode` options' advice.
+ */
+function jsMessage(code: ErrorCode, message: string, field: string | undefined): string {
+  switch (code) {
+    case ErrorCode.Parse:
+      return message.replace(/: Some\(("(?:[^"\\]|\\.)*")\)/g, ': $1');
+    case ErrorCode.DisallowedSpecial: {
+      const first = message.split('\n', 1)[0]!;
+      const token = JSON.stringify(field ?? '<|…|>').replaceAll("'", "\\'").slice(1, -1);
+      return (
+        `${first}\nTo encode this text as the special token, allow it: encode(text, { allowedSpecial: ['${token}'] }) (or 'all'). ` +
+        `To encode it as ordinary text, leave it out of disallowedSpecial: encode(text, { disallowedSpecial: [] }) checks nothing.`
+      );
+    }
+    default:
+      return message;
+  }
+}
+
+/**
  * The error choke point: turns whatever a native call threw into a `HarmonyError`, with the
  * native error as `cause`. A `HarmonyError` passes through unchanged.
  */
@@ -51,7 +74,7 @@ export function fromNativeError(error: unknown): HarmonyError {
     const code = str(reason?.code) ?? status;
     if (reason && isErrorCode(code) && typeof reason.message === 'string') {
       const ctx = reason.context ?? {};
-      return new HarmonyError(code, reason.message, {
+      return new HarmonyError(code, jsMessage(code, reason.message, str(ctx.field)), {
         tokenIndex: num(ctx.tokenIndex),
         messageIndex: num(ctx.messageIndex),
         field: str(ctx.field),

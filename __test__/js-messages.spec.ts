@@ -1,0 +1,36 @@
+// Messages JS users read speak JS: no Python `allowed_special={…}` advice, no Rust `Some("…")`.
+import { describe, expect, it } from 'vitest';
+
+import { HarmonyError, StreamableParser, loadHarmonyEncoding } from '../src-ts/index.js';
+
+const enc = loadHarmonyEncoding();
+const tokens = (text: string) => enc.encode(text, { allowedSpecial: 'all' });
+const FOREIGN = /allowed_special|disallowed_special|Some\(|None\b|\{'/;
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(HarmonyError);
+    return (error as HarmonyError).message;
+  }
+  throw new Error('expected a HarmonyError');
+}
+
+describe('messages speak JS', () => {
+  it('a disallowed special token: the reference\'s first line, then the encode options\' advice', () => {
+    const message = messageOf(() => enc.encode('hi <|end|> there'));
+    expect(message.split('\n')[0]).toBe("Encountered text corresponding to disallowed special token '<|end|>'.");
+    expect(message).toContain("allowedSpecial: ['<|end|>']");
+    expect(message).toContain('disallowedSpecial: []');
+    expect(message).not.toMatch(FOREIGN);
+  });
+
+  it('a header with leftover words: quoted, not Some("…")', () => {
+    const bad = tokens('<|start|>assistant a b c<|message|>x<|end|>');
+    const message = messageOf(() => enc.parseMessagesFromCompletionTokens(bad, null));
+    expect(message).toBe('unexpected tokens remaining in message header: "a"');
+    const parser = new StreamableParser(enc, null);
+    expect(messageOf(() => [...bad].forEach((t) => parser.process(t)))).not.toMatch(FOREIGN);
+  });
+});
