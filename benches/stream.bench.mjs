@@ -81,6 +81,50 @@ export default {
       },
     },
     {
+      name: 'gpt-oss-harmony (ChatCompletionChunkMapper)',
+      peer: 'gpt-oss-harmony',
+      product: true,
+      note: 'gateway: ChatCompletionChunkMapper.push(chunk) per chunk, concatenating the chunks\' content, reasoning and argument deltas',
+      async setup() {
+        const { ChatCompletionChunkMapper } = await import('gpt-oss-harmony/gateway');
+        return (chunks) => {
+          const mapper = new ChatCompletionChunkMapper({ id: 'chatcmpl-bench', created: 0 });
+          let out = '';
+          const add = (list) => {
+            for (const { choices } of list) {
+              const d = choices[0]?.delta;
+              if (d) out += d.content ?? d.reasoning_content ?? d.tool_calls?.[0]?.function.arguments ?? '';
+            }
+          };
+          for (const chunk of chunks) add(mapper.push(chunk));
+          add(mapper.end());
+          return out;
+        };
+      },
+    },
+    {
+      name: 'gpt-oss-harmony (ResponseEventMapper)',
+      peer: 'gpt-oss-harmony',
+      product: true,
+      note: 'gateway: ResponseEventMapper.push(chunk) per chunk, concatenating the delta events (a web search call\'s arguments from its done item)',
+      async setup() {
+        const { ResponseEventMapper } = await import('gpt-oss-harmony/gateway');
+        return (chunks) => {
+          const mapper = new ResponseEventMapper({ id: 'resp_bench', created: 0 });
+          let out = '';
+          const add = (list) => {
+            for (const ev of list) {
+              if (ev.delta !== undefined) out += ev.delta;
+              else if (ev.type === 'response.output_item.done' && ev.item.type === 'web_search_call') out += ev.item.arguments;
+            }
+          };
+          for (const chunk of chunks) add(mapper.push(chunk));
+          add(mapper.end());
+          return out;
+        };
+      },
+    },
+    {
       name: 'openai-harmony (WASM)',
       peer: 'openai-harmony',
       reference: true,

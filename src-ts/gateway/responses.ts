@@ -11,6 +11,8 @@ import { CallerObject, invalidInput, toList } from './input.js';
 import type {
   Response,
   ResponseOutputItem,
+  ResponseOutputText,
+  ResponseReasoningText,
   ResponseOutputMessage,
   ResponseOutputReasoning,
   ResponseRequest,
@@ -205,6 +207,25 @@ function newItem(kind: MessageKind, settings: Settings): ResponseOutputItem {
   }
 }
 
+/** A copy of a text part (events hand out copies; the mapper keeps appending to its own). */
+function copyPart<P extends ResponseOutputText | ResponseReasoningText>(part: P): P {
+  return part.type === 'output_text' ? ({ type: 'output_text', text: part.text, annotations: [] } as P) : ({ type: 'reasoning_text', text: part.text } as P);
+}
+
+/** A copy of an item (cheaper than `structuredClone`, which shows at one item per message). */
+function copyItem(item: ResponseOutputItem): ResponseOutputItem {
+  switch (item.type) {
+    case 'message':
+      return { ...item, content: item.content.map(copyPart) };
+    case 'reasoning':
+      return { ...item, summary: item.summary.map((p) => ({ ...p })), content: item.content.map(copyPart) };
+    case 'web_search_call':
+      return { ...item, action: structuredClone(item.action) };
+    default:
+      return { ...item };
+  }
+}
+
 /** The text part of a message or reasoning item (created empty by `content_part.added`). */
 function textPart(item: ResponseOutputMessage | ResponseOutputReasoning): { text: string } {
   const part = item.content[0];
@@ -355,7 +376,7 @@ export class ResponseEventMapper {
     const output_index = this.#items.length;
     this.#items.push(item);
     this.#current = item;
-    this.#emit(out, { type: 'response.output_item.added', output_index, item: structuredClone(item) });
+    this.#emit(out, { type: 'response.output_item.added', output_index, item: copyItem(item) });
     const ids = { item_id: item.id, output_index };
     if (item.type === 'message') {
       item.content.push({ type: 'output_text', text: '', annotations: [] });
@@ -406,7 +427,7 @@ export class ResponseEventMapper {
         const part = item.content[0]!;
         if (item.type === 'message') this.#emit(out, { type: 'response.output_text.done', ...ids, content_index: 0, text: part.text, logprobs: [] });
         else this.#emit(out, { type: 'response.reasoning_text.done', ...ids, content_index: 0, text: part.text });
-        this.#emit(out, { type: 'response.content_part.done', ...ids, content_index: 0, part: structuredClone(part) });
+        this.#emit(out, { type: 'response.content_part.done', ...ids, content_index: 0, part: copyPart(part) });
         break;
       }
       case 'function_call':
@@ -422,7 +443,7 @@ export class ResponseEventMapper {
         item.action = browserAction(item.recipient, item.arguments);
         break;
     }
-    this.#emit(out, { type: 'response.output_item.done', output_index: ids.output_index, item: structuredClone(item) });
+    this.#emit(out, { type: 'response.output_item.done', output_index: ids.output_index, item: copyItem(item) });
     this.#current = null;
   }
 
@@ -434,7 +455,7 @@ export class ResponseEventMapper {
   }
 
   #snapshot(status: Response['status']): Response {
-    return responseObject(this.#settings, status, structuredClone(this.#items), [...this.#output.recovered]);
+    return responseObject(this.#settings, status, this.#items.map(copyItem), [...this.#output.recovered]);
   }
 }
 
@@ -482,12 +503,12 @@ export function foldResponseEvents(events: readonly ResponseStreamEvent[]): Resp
         last = ev.response;
         break;
       case 'response.output_item.added':
-        output[ev.output_index] = structuredClone(ev.item);
+        output[ev.output_index] = copyItem(ev.item);
         break;
       case 'response.content_part.added': {
         const item = at(ev.output_index);
-        if (item.type === 'message' && ev.part.type === 'output_text') item.content[ev.content_index] = structuredClone(ev.part);
-        else if (item.type === 'reasoning' && ev.part.type === 'reasoning_text') item.content[ev.content_index] = structuredClone(ev.part);
+        if (item.type === 'message' && ev.part.type === 'output_text') item.content[ev.content_index] = copyPart(ev.part);
+        else if (item.type === 'reasoning' && ev.part.type === 'reasoning_text') item.content[ev.content_index] = copyPart(ev.part);
         break;
       }
       case 'response.output_text.delta':
