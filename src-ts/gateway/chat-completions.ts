@@ -74,8 +74,7 @@ export function chatCompletionsToHarmony(request: ChatCompletionRequest, options
         body.push(Message.fromRoleAndContent('user', contentText(m.get('content'), m.at('content'))));
         break;
       case 'assistant': {
-        const reasoningKey = m.get('reasoning_content') !== undefined ? 'reasoning_content' : 'reasoning';
-        const reasoning = m.optionalText(reasoningKey);
+        const reasoning = m.optionalText('reasoning_content') ?? m.optionalText('reasoning');
         if (reasoning) body.push(Message.fromRoleAndContent('assistant', reasoning).withChannel('analysis'));
         const calls = m.optionalList('tool_calls');
         const text = optionalContentText(m.get('content'), m.at('content'));
