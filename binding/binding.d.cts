@@ -110,6 +110,17 @@ export declare class BindingStreamParser {
    */
   processMany(tokens: Uint32Array): Array<string | BindingEvent>
   /**
+   * Whether the parser is where an ordinary token whose bytes are valid UTF-8 only appends its
+   * own text (`StreamableParser::appends_whole_tokens`; after `process`, `TokenEffect.OwnText`
+   * says the same).
+   */
+  appendsOwnText(): boolean
+  /**
+   * For each token, its text when its bytes are valid UTF-8 on their own (what it appends in
+   * content where `appendsOwnText` holds), else `null`.
+   */
+  static ownTexts(tokens: Uint32Array): Array<string | undefined | null>
+  /**
    * Releases the parser's memory now instead of when the garbage collector runs its
    * finaliser (which Node defers until the event loop turns). The parser is empty afterwards.
    */

@@ -17,7 +17,7 @@ import { Conversation } from '../builders/conversation.js';
 import { messageFromJSON, type Message } from '../builders/message.js';
 import { invalidArgument } from '../errors.js';
 import type { Role } from '../values.js';
-import { callNative, callNativeAsync } from './errors.js';
+import { callNative, callNativeAsync, fromNativeError } from './errors.js';
 import { native, type BindingEncoding, type NativeEncodeOptions } from './loader.js';
 
 const SCRATCH = new Uint32Array(1 << 16);
@@ -121,10 +121,12 @@ export class NativeEncoding {
   }
 
   encode(text: string, options: SpecialTokenOptions): Uint32Array {
-    const n = this.handle;
-    if (text.length > SCRATCH_TEXT) return callNative(() => n.encode(text, options));
-    const count = callNative(() => n.encodeInto(text, SCRATCH, options));
-    return SCRATCH.slice(0, count);
+    try {
+      if (text.length > SCRATCH_TEXT) return this.handle.encode(text, options);
+      return new Uint32Array(SCRATCH.subarray(0, this.handle.encodeInto(text, SCRATCH, options)));
+    } catch (error) {
+      throw fromNativeError(error);
+    }
   }
 
   encodeOrdinary(text: string): Uint32Array {

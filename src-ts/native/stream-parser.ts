@@ -9,7 +9,9 @@
  * with valid UTF-8 bytes only appends its own text. Until something else happens, `process`
  * answers such tokens from a table of token texts (one string per distinct id, learned from the
  * core) and queues them; the queue is fed to the core in one call before anything else reaches
- * it. Batches (`processMany`) need no such help: they are one call each.
+ * it. Small batches (`processMany`, a stream fed a few tokens per chunk) do the same for their
+ * leading tokens, then ask the core whether the mode holds after the rest (`appendsOwnText`) and
+ * learn the texts of their ids, so that a run of content costs no native call per batch.
  *
  * @module
  */
@@ -27,12 +29,36 @@ const { TokenEffect, ORDINARY_TOKEN_COUNT } = native;
 
 /** Tokens queued per parser at most before they are fed (one call per 256 tokens is noise). */
 const QUEUE_MAX = 256;
+/**
+ * Batches up to this many tokens take the fast path; in larger ones the per-token look-ups cost
+ * more than the native call they could save.
+ */
+const SMALL_BATCH = 32;
 
 /**
  * Per ordinary token id: its text when the core reported it as the token's own delta, else
- * `undefined`. Shared by every parser (there is one vocabulary); grows as ids are seen.
+ * `undefined`. Shared by every parser (there is one vocabulary): one string per distinct id.
+ * Made on first use, packed (one slot per id), so that look-ups stay fast.
  */
-const ownTexts: (string | undefined)[] = [];
+let ownTexts: (string | undefined)[] | undefined;
+
+function newOwnTexts(): (string | undefined)[] {
+  const texts: (string | undefined)[] = [];
+  for (let id = 0; id < ORDINARY_TOKEN_COUNT; id++) texts.push(undefined);
+  return texts;
+}
+
+/** Learns the texts of the ids of `tokens` not known yet (one native call, if any). */
+function learnOwnTexts(texts: (string | undefined)[], tokens: Uint32Array): void {
+  let unknown: number[] | undefined;
+  for (const t of tokens) if (t < ORDINARY_TOKEN_COUNT && texts[t] === undefined) (unknown ??= []).push(t);
+  if (unknown === undefined) return;
+  const learned = native.BindingStreamParser.ownTexts(Uint32Array.from(unknown));
+  for (let i = 0; i < unknown.length; i++) {
+    const text = learned[i];
+    if (typeof text === 'string') texts[unknown[i]!] = text;
+  }
+}
 
 /** The result of feeding a batch: its events and, if a token failed, the error. */
 export interface BatchResult {
@@ -54,6 +80,8 @@ export class NativeStreamParser {
   #ownTextMode = false;
   readonly #queue = new Uint32Array(QUEUE_MAX);
   #queued = 0;
+  /** Tokens given so far (to place a failing token of a batch within the batch). */
+  #fed = 0;
 
   constructor(encoding: BindingEncoding, role: Role | null, strict: boolean) {
     this.#native = callNative(() => new native.BindingStreamParser(encoding, role, strict));
@@ -61,14 +89,9 @@ export class NativeStreamParser {
 
   /** Feeds one token; returns the content it added (`null` when none). */
   process(token: number): string | null {
-    if (this.#ownTextMode && token < ORDINARY_TOKEN_COUNT) {
-      const text = ownTexts[token];
-      if (text !== undefined) {
-        if (this.#queued === QUEUE_MAX) this.#flush();
-        this.#queue[this.#queued++] = token;
-        return text;
-      }
-    }
+    this.#fed++;
+    const text = this.#answer(token);
+    if (text !== undefined) return text;
     const n = this.#synced();
     this.#perTokenCalls = true;
     let effect;
@@ -79,22 +102,54 @@ export class NativeStreamParser {
       throw fromNativeError(error);
     }
     this.#ownTextMode = effect === TokenEffect.OwnText;
+    if (this.#ownTextMode) ownTexts ??= newOwnTexts();
     if (effect === TokenEffect.NoContent) return null;
     if (effect === TokenEffect.OwnText && token < ORDINARY_TOKEN_COUNT) {
-      return (ownTexts[token] ??= n.lastContentDelta() ?? '');
+      return ((ownTexts ??= newOwnTexts())[token] ??= n.lastContentDelta() ?? '');
     }
     return n.lastContentDelta();
   }
 
-  /** Feeds a batch with one native call: the events before a failure, and the failure. */
+  /** In the fast path: queues `token` and returns its text, when known. Else `undefined`. */
+  #answer(token: number): string | undefined {
+    if (!this.#ownTextMode || token >= ORDINARY_TOKEN_COUNT) return undefined;
+    const text = ownTexts![token];
+    if (text === undefined) return undefined;
+    if (this.#queued === QUEUE_MAX) this.#flush();
+    this.#queue[this.#queued++] = token;
+    return text;
+  }
+
+  /**
+   * Feeds a batch: the events before a failure, and the failure. At most one native call (none
+   * when the fast path answers every token).
+   */
   processMany(tokens: Uint32Array): BatchResult {
+    const start = this.#fed;
+    this.#fed += tokens.length;
+    let answered = 0;
+    let leading = '';
+    if (tokens.length <= SMALL_BATCH && !this.#perTokenCalls) {
+      for (; answered < tokens.length; answered++) {
+        const text = this.#answer(tokens[answered]!);
+        if (text === undefined) break;
+        leading += text;
+      }
+      if (answered === tokens.length) return { events: leading === '' ? [] : [this.#converter.delta(leading)] };
+    }
+    const rest = answered === 0 ? tokens : tokens.subarray(answered);
     const n = this.#beforeBatch();
-    const start = n.tokenCount();
     try {
-      return { events: this.#convert(n.processMany(tokens)) };
+      const events = this.#convert(n.processMany(rest), leading);
+      if (rest.length <= SMALL_BATCH) {
+        learnOwnTexts((ownTexts ??= newOwnTexts()), rest);
+        this.#ownTextMode = n.appendsOwnText();
+      }
+      return { events };
     } catch (e) {
+      this.#fed = n.tokenCount();
       const error = fromNativeError(e);
-      const events = this.#convert(n.takePendingEvents());
+      const events = this.#convert(n.takePendingEvents(), leading);
       // The core records the failing token in `tokens` and reports its position there.
       return error.tokenIndex === undefined ? { events, error } : { events, error, failedAt: error.tokenIndex - start };
     }
@@ -149,6 +204,7 @@ export class NativeStreamParser {
   /** Releases the core parser's memory now (it is empty afterwards). */
   free(): void {
     this.#queued = 0;
+    this.#fed = 0;
     this.#ownTextMode = false;
     this.#native.free();
   }
@@ -182,7 +238,12 @@ export class NativeStreamParser {
     return n;
   }
 
-  #convert(raw: WireEvent[]): HarmonyEvent[] {
+  /** Converts the core's events; `leading` is content answered here before them (it joins a first delta). */
+  #convert(raw: WireEvent[], leading = ''): HarmonyEvent[] {
+    if (leading !== '') {
+      if (typeof raw[0] === 'string') raw[0] = leading + raw[0];
+      else raw.unshift(leading);
+    }
     const out = new Array<HarmonyEvent>(raw.length);
     for (let i = 0; i < raw.length; i++) out[i] = this.#converter.convert(raw[i]!, (m) => this.#messages.push(m));
     return out;

@@ -120,6 +120,22 @@ impl BindingStreamParser {
         }
     }
 
+    /// Whether the parser is where an ordinary token whose bytes are valid UTF-8 only appends its
+    /// own text (`StreamableParser::appends_whole_tokens`; after `process`, `TokenEffect.OwnText`
+    /// says the same).
+    #[napi]
+    pub fn appends_own_text(&self) -> bool {
+        self.inner.appends_whole_tokens()
+    }
+
+    /// For each token, its text when its bytes are valid UTF-8 on their own (what it appends in
+    /// content where `appendsOwnText` holds), else `null`.
+    #[napi]
+    pub fn own_texts(tokens: &[u32]) -> Vec<Option<String>> {
+        let tokenizer = harmony_core::tokenizer::Tokenizer::get();
+        tokens.iter().map(|&t| tokenizer.ordinary_token_text(t).map(str::to_owned)).collect()
+    }
+
     /// Releases the parser's memory now instead of when the garbage collector runs its
     /// finaliser (which Node defers until the event loop turns). The parser is empty afterwards.
     #[napi]
