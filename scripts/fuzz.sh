@@ -4,8 +4,9 @@
 #
 #   scripts/fuzz.sh [seconds-per-target] [target...]     (default: 60 s, every target)
 #
-# Corpora live in fuzz/corpus/<target>: the committed seed-* files plus whatever the fuzzer adds
-# (ignored by git). A crash leaves its input in fuzz/artifacts/<target>/ and makes the script
+# Each target starts from the committed seeds, fuzz/seeds/<target> (written from the conformance
+# fixtures by `node fuzz/seeds.mjs`), and keeps what it finds in fuzz/corpus/<target> (ignored by
+# git). A crash leaves its input in fuzz/artifacts/<target>/ and makes the script
 # exit non-zero after the remaining targets ran; turn each one into a test in
 # crates/harmony-core/tests/regressions.rs.
 #
@@ -33,7 +34,7 @@ for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   log="$log_dir/$target.log"
   status=ok
-  cargo fuzz run "$target" "corpus/$target" -- \
+  cargo fuzz run "$target" "corpus/$target" "seeds/$target" -- \
     -max_total_time="$seconds" -dict=harmony.dict -timeout=10 -rss_limit_mb=4096 \
     -print_final_stats=1 >"$log" 2>&1 || status=FAILED
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
