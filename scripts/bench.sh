@@ -4,7 +4,7 @@
 #   2. generates the shared corpus (benches/corpus/) when missing,
 #   3. runs the criterion benches of the Rust core (raw core vs tiktoken-rs, bpe-openai, openai-harmony),
 #   4. installs the JS peers (benches/package-lock.json) and runs the Node suite,
-#   5. writes BENCHMARKS.md at the root with the charts in bench-charts/.
+#   5. writes BENCHMARKS.md at the root with the charts in docs/bench-charts/.
 #
 #   scripts/bench.sh [--quick] [--skip-cargo] [-- extra arguments for benches/run.mjs]
 #
@@ -63,8 +63,8 @@ node run.mjs "${node_args[@]}" "${run_args[@]}"
 step "report"
 if [[ " ${run_args[*]-} " == *" --only "* && -f results/full.json ]]; then
   # A partial run: its metrics replace those of the last complete run in the report.
-  node report.mjs results/full.json results/latest.json --out ../BENCHMARKS.md --charts ../bench-charts
+  node report.mjs results/full.json results/latest.json --out ../BENCHMARKS.md --charts ../docs/bench-charts
 else
-  node report.mjs results/latest.json --out ../BENCHMARKS.md --charts ../bench-charts
+  node report.mjs results/latest.json --out ../BENCHMARKS.md --charts ../docs/bench-charts
 fi
-echo "BENCHMARKS.md and bench-charts/ written"
+echo "BENCHMARKS.md and docs/bench-charts/ written"
