@@ -243,7 +243,7 @@ function overheadTable(results, benchmarks) {
     const core = coreTotal / items;
     lines.push(`| ${metricId} | ${escapeMd(caseName.replace('gpt-oss-harmony', '').replace(/[()]/g, '').trim() || metric.title)} | ${escapeMd(row.input)} | ${fmtNs(node)}/${item} | ${fmtNs(core)}/${item} (${escapeMd(fn)}) | ${fmt(node / core)}× | ${fmtNs(node - core)}/${item} |`);
   }
-  return lines.length > 2 ? lines.join('\n') : 'No criterion results found (run `cargo bench -p harmony-core -p reference-tests`).';
+  return lines.length > 2 ? lines.join('\n') : 'No criterion results found (run `cargo bench -p harmony-bench`).';
 }
 
 // The product's best row and the best peer for each input of a metric: the summary's one-liners.
@@ -338,7 +338,7 @@ function markdown(results, rust, benchmarks, chartLinks) {
     '- The Python reference (openai-harmony from PyPI) runs as a separate process on the same corpus files, with the same warm-up and sampling rule.',
     `- Cold start: ${results.options.coldRuns} rounds of fresh processes, each round one process per case, run one after another; timed from spawn until the process reports its first encode; peak RSS from the child's VmHWM.`,
     '- Each cell: median · speed ratio against the best peer in that column (> 1× is faster). ±N% is the interquartile range of the samples relative to the median.',
-    `- Rust core: criterion 0.8 (\`cargo bench -p harmony-core -p reference-tests\`, fat LTO, 10 samples × 3 s per benchmark; outputs asserted equal to tiktoken-rs / the openai-harmony crate before timing). Medians are criterion's median estimates, the spread is the IQR of its samples. ${modified.length ? `Criterion results dated ${modified[0].slice(0, 16).replace('T', ' ')} – ${modified.at(-1).slice(0, 16).replace('T', ' ')} UTC.` : ''}`,
+    `- Rust core: criterion 0.8 (\`cargo bench -p harmony-bench\`, fat LTO, 10 samples × 3 s per benchmark; outputs asserted equal to tiktoken-rs / the openai-harmony crate before timing). Medians are criterion's median estimates, the spread is the IQR of its samples. ${modified.length ? `Criterion results dated ${modified[0].slice(0, 16).replace('T', ' ')} – ${modified.at(-1).slice(0, 16).replace('T', ' ')} UTC.` : ''}`,
     '',
     '## Node',
   ];

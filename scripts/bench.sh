@@ -44,12 +44,11 @@ if [[ ! -f benches/corpus/manifest.json ]]; then
 fi
 
 if [[ $cargo -eq 1 ]]; then
-  # harmony-core: the tokenizer against its peers; reference-tests: render and parse against openai-harmony.
-  step "criterion benches of the Rust core (cargo bench -p harmony-core -p reference-tests)"
+  step "criterion benches of the Rust core (cargo bench -p harmony-bench)"
   if [[ $quick -eq 1 ]]; then
-    cargo bench -p harmony-core -p reference-tests -- --quick
+    cargo bench -p harmony-bench -- --quick
   else
-    cargo bench -p harmony-core -p reference-tests
+    cargo bench -p harmony-bench
   fi
 fi
 

@@ -1,4 +1,4 @@
-// Reads the criterion results of the Rust core (`cargo bench -p harmony-core -p reference-tests` writes them to
+// Reads the criterion results of the Rust core (`cargo bench -p harmony-bench` writes them to
 // target/criterion/<group>/<function>/new/) and shapes them like the JS metrics of results JSON, so
 // the report prints and charts them the same way. Rows whose function starts with `harmony-core` are
 // the product; tiktoken-rs, bpe-openai and the openai-harmony crate are the peers.

@@ -1,5 +1,5 @@
-//! The reference crate (openai-harmony 0.0.8), loaded once for the differential tests and the
-//! comparative benches of this crate.
+//! The reference crate (openai-harmony 0.0.8), loaded once for the differential tests of this
+//! crate and the benches of `crates/harmony-bench`.
 //!
 //! The reference reads `o200k_base.tiktoken` from the folder named by `$TIKTOKEN_ENCODINGS_BASE`
 //! (it would otherwise download it). Unless the variable is set, this points it at the copy the

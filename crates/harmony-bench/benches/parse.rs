@@ -2,9 +2,7 @@
 //! server does) and in batches: ours against the reference crate on the same tokens. Plus the
 //! per-token cost of ever longer streams, which must stay flat.
 
-// The corpus readers shared with harmony-core's own benches.
-#[path = "../../harmony-core/benches/common/mod.rs"]
-mod common;
+use harmony_bench as common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use harmony_core::{load_harmony_encoding, HarmonyEncodingName, ParseOptions, Role, StreamableParser};

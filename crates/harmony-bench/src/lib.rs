@@ -1,7 +1,10 @@
-//! Inputs shared by the criterion benches: the corpus that `node scripts/gen-corpus.mjs` writes
-//! to `benches/corpus/` (the same files the JS benches read). The comparative benches of
-//! `crates/reference-tests` include this file too.
-#![allow(dead_code)] // each bench uses a part of this module
+//! The criterion benches of harmony-core against its peers (`benches/`: the tokenizer against
+//! tiktoken-rs and bpe-openai, render and parse against the reference crate openai-harmony 0.0.8),
+//! and the inputs they share: the corpus that `node scripts/gen-corpus.mjs` writes to the root's
+//! `benches/corpus/` (the same files the JS benches read).
+//!
+//! A crate of its own, outside the workspace's default members, so that `npm test` compiles none
+//! of the peers: `cargo bench -p harmony-bench` (or `npm run bench` for everything).
 
 use std::path::PathBuf;
 

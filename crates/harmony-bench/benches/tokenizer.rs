@@ -1,7 +1,7 @@
 //! Tokenizer throughput: ours against tiktoken-rs (`CoreBPE`) and bpe-openai on the same inputs,
 //! in the same criterion groups. Outputs are checked equal before anything is timed.
 
-mod common;
+use harmony_bench as common;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use harmony_core::Tokenizer;

@@ -1,9 +1,7 @@
 //! Rendering conversations of 10, 100 and 1000 messages: ours against the reference crate
 //! (openai-harmony 0.0.8) on the same conversations, checked equal before timing.
 
-// The corpus readers shared with harmony-core's own benches.
-#[path = "../../harmony-core/benches/common/mod.rs"]
-mod common;
+use harmony_bench as common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use harmony_core::{load_harmony_encoding, Conversation, HarmonyEncodingName, RenderConversationConfig, Role};
