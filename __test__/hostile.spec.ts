@@ -15,6 +15,7 @@ import {
   parseStream,
   type ErrorCode,
 } from '../src-ts/index.js';
+import { expectSameTokens } from './helpers/fixtures.js';
 
 const enc = loadHarmonyEncoding();
 const VOCAB = 201088; // last valid id
@@ -178,7 +179,7 @@ describe('huge inputs', () => {
     );
     const conversation = Conversation.fromMessages(messages);
     const tokens = enc.renderConversation(conversation, { autoDropAnalysis: false });
-    expect(Array.from(await enc.renderConversationAsync(conversation, { autoDropAnalysis: false }))).toEqual(Array.from(tokens));
+    expectSameTokens(await enc.renderConversationAsync(conversation, { autoDropAnalysis: false }), tokens);
     const parsed = enc.parseMessagesFromCompletionTokens(tokens, null);
     expect(parsed.length).toBe(100_000);
     expect(parsed[99_999]!.text).toBe('message 99999');
@@ -260,7 +261,7 @@ describe('lone surrogates', () => {
     expect(s.length).toBeGreaterThan(1 << 22);
     const replaced = s.replace(/[\uD800-\uDFFF]/g, '\uFFFD');
     expect(enc.countTokens(s)).toBe(enc.countTokens(replaced));
-    expect(enc.encodeOrdinary(s)).toEqual(enc.encodeOrdinary(replaced));
+    expectSameTokens(enc.encodeOrdinary(s), enc.encodeOrdinary(replaced));
   });
 
   it('render replaces them with U+FFFD too, in text, names and tool schemas', () => {

@@ -122,3 +122,20 @@ export function randomSplit(tokens: readonly number[], random: () => number, max
 /** The first line of a reference error message (what the library's message must contain). */
 /** The first line of a reference message, as JS users read it (Rust's `Some("…")` written `"…"`). */
 export const firstLine = (message: string | undefined): string => (message ?? '').split('\n')[0]!.replace(/: Some\(("(?:[^"\\]|\\.)*")\)/g, ': $1');
+
+/**
+ * Asserts two token sequences equal. vitest's deep equality takes seconds per million elements;
+ * this compares in a loop and, on a difference, shows the first one with its neighbourhood.
+ */
+export function expectSameTokens(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  const common = Math.min(actual.length, expected.length);
+  let at = 0;
+  while (at < common && actual[at] === expected[at]) at++;
+  if (at === common && actual.length === expected.length) return;
+  const around = (tokens: ArrayLike<number>) => Array.from(tokens).slice(Math.max(0, at - 4), at + 4);
+  expect({ firstDifference: at, length: actual.length, around: around(actual) }).toEqual({
+    firstDifference: at,
+    length: expected.length,
+    around: around(expected),
+  });
+}
