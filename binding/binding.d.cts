@@ -161,7 +161,7 @@ export type AllSpecialTokens = 'all'
 /** One parser event. */
 export type BindingEvent =
   | { type: 'message-start', /** The author's role. */
-    role: string, /** The author's name (tool messages). */
+    role: BindingRole, /** The author's name (tool messages). */
     name?: string, /** The channel, if any. */
     channel?: string, /** The recipient, if any. */
     recipient?: string, /** The content type, if any. */
@@ -169,13 +169,13 @@ export type BindingEvent =
   | { type: 'content-delta', /** The text. */
   delta: string }
   | { type: 'message-end', /** The author's role. */
-    role: string, /** The author's name (tool messages). */
+    role: BindingRole, /** The author's name (tool messages). */
     name?: string, /** The channel, if any. */
     channel?: string, /** The recipient, if any. */
     recipient?: string, /** The content type, if any. */
     contentType?: string, /** The text. */
     text: string, /** What ended it: `end`, `call`, `return` or `eos`. */
-  stopToken: string }
+  stopToken: BindingStopToken }
   | { type: 'tool-call', /** The tool (`functions.get_weather`). */
     recipient: string, /** The content type of the arguments, if any. */
     contentType?: string, /** The arguments, exactly as the model wrote them. */
@@ -190,6 +190,12 @@ export type BindingRecovery =
     kind: string, /** Index of the token among all tokens fed. */
     tokenIndex: number, /** A human-readable explanation. */
   detail: string }
+
+/** A message author's role (the TS layer's `Role` is checked against this). */
+export type BindingRole = 'user' | 'assistant' | 'system' | 'developer' | 'tool'
+
+/** What ended a message (the TS layer's `StopToken` is checked against this). */
+export type BindingStopToken = 'end' | 'call' | 'return' | 'eos'
 
 /**
  * Special-token handling of `encode`, as in tiktoken: text of an allowed special token becomes

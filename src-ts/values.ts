@@ -5,16 +5,27 @@
  * @module
  */
 
-/** Who wrote a message. */
-export const Role = Object.freeze({
+import type { BindingRole, BindingStopToken } from './native/loader.js';
+
+/**
+ * @internal A frozen table of the values of a union generated from Rust: the call compiles only
+ * when every value of `table` is in `U` and every member of `U` is in `table`.
+ */
+export function tableOf<U extends string>() {
+  return <const T extends Record<string, U>>(table: T & (Exclude<U, T[keyof T]> extends never ? unknown : never)): Readonly<T> =>
+    Object.freeze(table);
+}
+
+/** Who wrote a message (the core's roles, `BindingRole`; the compiler checks the table). */
+export const Role = tableOf<BindingRole>()({
   User: 'user',
   Assistant: 'assistant',
   System: 'system',
   Developer: 'developer',
   Tool: 'tool',
-} as const);
+});
 /** A role wire string: `'user' | 'assistant' | 'system' | 'developer' | 'tool'`. */
-export type Role = (typeof Role)[keyof typeof Role];
+export type Role = BindingRole;
 
 /** How hard the model should think (serialised capitalised, as the reference does). */
 export const ReasoningEffort = Object.freeze({
@@ -41,15 +52,15 @@ export const HarmonyEncodingName = Object.freeze({
 /** `'HarmonyGptOss'`. */
 export type HarmonyEncodingName = (typeof HarmonyEncodingName)[keyof typeof HarmonyEncodingName];
 
-/** What ended a message: `<|end|>`, `<|call|>`, `<|return|>`, or the end of the stream. */
-export const StopToken = Object.freeze({
+/** What ended a message: `<|end|>`, `<|call|>`, `<|return|>`, or the end of the stream (`BindingStopToken`). */
+export const StopToken = tableOf<BindingStopToken>()({
   End: 'end',
   Call: 'call',
   Return: 'return',
   Eos: 'eos',
-} as const);
+});
 /** `'end' | 'call' | 'return' | 'eos'`. */
-export type StopToken = (typeof StopToken)[keyof typeof StopToken];
+export type StopToken = BindingStopToken;
 
 const ROLES: ReadonlySet<string> = new Set(Object.values(Role));
 const EFFORTS: ReadonlySet<string> = new Set(Object.values(ReasoningEffort));

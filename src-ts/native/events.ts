@@ -9,7 +9,6 @@
 
 import { parsedMessage, type Message } from '../builders/message.js';
 import type { ContentDeltaEvent, HarmonyEvent, MessageStartEvent, ToolCallEvent } from '../stream/events.js';
-import type { Role, StopToken } from '../values.js';
 import type { BindingEvent } from './loader.js';
 
 /** A native parser event: a content delta's text, or an event object. */
@@ -42,7 +41,7 @@ export class EventConverter {
       case 'message-start': {
         this.#channel = event.channel ?? undefined;
         this.#recipient = event.recipient ?? undefined;
-        const out: MessageStartEvent = { type: 'message-start', role: event.role as Role };
+        const out: MessageStartEvent = { type: 'message-start', role: event.role };
         if (event.name != null) out.name = event.name;
         if (event.channel != null) out.channel = event.channel;
         if (event.recipient != null) out.recipient = event.recipient;
@@ -52,7 +51,7 @@ export class EventConverter {
       case 'message-end': {
         const message = parsedMessage(event);
         onMessage(message);
-        return { type: 'message-end', message, stopToken: event.stopToken as StopToken };
+        return { type: 'message-end', message, stopToken: event.stopToken };
       }
       case 'tool-call': {
         const out: ToolCallEvent = { type: 'tool-call', recipient: event.recipient, arguments: event.arguments };

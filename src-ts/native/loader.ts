@@ -15,6 +15,8 @@ export type {
   BindingEvent,
   BindingRecoveringParser,
   BindingRecovery,
+  BindingRole,
+  BindingStopToken,
   BindingStreamParser,
   EncodeOptions as NativeEncodeOptions,
   HarmonyErrorCode,

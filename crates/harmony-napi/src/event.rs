@@ -3,8 +3,59 @@
 //! builds the `Message` of a `message-end` from its fields (no JSON round trip: a message ends
 //! every few dozen tokens, and parsing JSON for each was a large part of a batch's cost).
 
-use harmony_core::{Content, Message, ParseEvent};
+use harmony_core::{Content, Message, ParseEvent, Role, StopKind};
 use napi_derive::napi;
+
+/// A message author's role (the TS layer's `Role` is checked against this).
+#[napi(string_enum = "lowercase")]
+pub enum BindingRole {
+    /// `user`
+    User,
+    /// `assistant`
+    Assistant,
+    /// `system`
+    System,
+    /// `developer`
+    Developer,
+    /// `tool`
+    Tool,
+}
+
+impl From<Role> for BindingRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::User => Self::User,
+            Role::Assistant => Self::Assistant,
+            Role::System => Self::System,
+            Role::Developer => Self::Developer,
+            Role::Tool => Self::Tool,
+        }
+    }
+}
+
+/// What ended a message (the TS layer's `StopToken` is checked against this).
+#[napi(string_enum = "lowercase")]
+pub enum BindingStopToken {
+    /// `<|end|>`
+    End,
+    /// `<|call|>`
+    Call,
+    /// `<|return|>`
+    Return,
+    /// The end of the stream.
+    Eos,
+}
+
+impl From<StopKind> for BindingStopToken {
+    fn from(stop: StopKind) -> Self {
+        match stop {
+            StopKind::End => Self::End,
+            StopKind::Call => Self::Call,
+            StopKind::Return => Self::Return,
+            StopKind::Eos => Self::Eos,
+        }
+    }
+}
 
 /// One parser event.
 #[napi(
@@ -16,7 +67,7 @@ pub enum BindingEvent {
     /// A message header is complete.
     MessageStart {
         /// The author's role.
-        role: String,
+        role: BindingRole,
         /// The author's name (tool messages).
         name: Option<String>,
         /// The channel, if any.
@@ -34,7 +85,7 @@ pub enum BindingEvent {
     /// A message is complete. The streaming parser's messages hold one text item.
     MessageEnd {
         /// The author's role.
-        role: String,
+        role: BindingRole,
         /// The author's name (tool messages).
         name: Option<String>,
         /// The channel, if any.
@@ -46,7 +97,7 @@ pub enum BindingEvent {
         /// The text.
         text: String,
         /// What ended it: `end`, `call`, `return` or `eos`.
-        stop_token: String,
+        stop_token: BindingStopToken,
     },
     /// A message addressed to a tool ended with `<|call|>`.
     ToolCall {
@@ -69,7 +120,7 @@ impl From<ParseEvent> for BindingEvent {
                 recipient,
                 content_type,
             } => BindingEvent::MessageStart {
-                role: role.as_str().to_owned(),
+                role: role.into(),
                 name,
                 channel,
                 recipient,
@@ -87,13 +138,13 @@ impl From<ParseEvent> for BindingEvent {
                     })
                     .collect();
                 BindingEvent::MessageEnd {
-                    role: author.role.as_str().to_owned(),
+                    role: author.role.into(),
                     name: author.name,
                     channel,
                     recipient,
                     content_type,
                     text,
-                    stop_token: stop.as_str().to_owned(),
+                    stop_token: stop.into(),
                 }
             }
             ParseEvent::ToolCall {
