@@ -6,7 +6,10 @@
 //! buffer to JS without further copies.
 
 mod body;
+mod mask;
 mod tools;
+
+pub use mask::{MaskTurns, TrainingExample, UnmaskedReason, UnmaskedTurn};
 
 use crate::chat::{Content, Message, Role};
 use crate::encoding::{HarmonyEncoding, CALL, CHANNEL, CONSTRAIN, END, MESSAGE, RETURN, START};
@@ -132,11 +135,34 @@ fn has_function_tools(messages: &[Message]) -> bool {
     })
 }
 
+fn is_analysis(message: &Message) -> bool {
+    message.channel.as_deref() == Some("analysis")
+}
+
+fn is_final(message: &Message) -> bool {
+    message.channel.as_deref() == Some("final")
+}
+
+/// Whether a training example ending with `message` ends with `<|return|>`: an assistant
+/// message on the `final` channel (whatever its recipient), as the reference decides.
+fn ends_with_return(message: &Message) -> bool {
+    message.author.role == Role::Assistant && is_final(message)
+}
+
+/// Turns the rendering in `out[start..]` into a training example: its last token becomes
+/// `<|return|>` when the last message [`ends_with_return`].
+fn end_training_example(messages: &[Message], out: &mut [u32], start: usize) {
+    if messages.last().is_some_and(ends_with_return) && out.len() > start {
+        if let Some(last) = out.last_mut() {
+            *last = RETURN;
+        }
+    }
+}
+
 /// Which messages `auto_drop_analysis` leaves out: `analysis` messages before the first `final`
 /// message, and only when the last assistant message is `final`. Returns the exclusive end of
 /// the range in which analysis messages are dropped (0 = nothing dropped).
 fn analysis_drop_end(messages: &[Message], config: Option<&RenderConversationConfig>) -> usize {
-    let is_final = |m: &Message| m.channel.as_deref() == Some("final");
     let enabled = config.is_some_and(|c| c.auto_drop_analysis);
     let last_assistant_final = messages
         .iter()
@@ -162,13 +188,27 @@ impl HarmonyEncoding {
         config: Option<&RenderConversationConfig>,
         out: &mut Vec<u32>,
     ) -> Result<()> {
+        self.render_kept_messages_into(messages, config, out, |_, _| {})
+    }
+
+    /// The body of [`Self::render_conversation_into`]: renders the messages that analysis
+    /// dropping keeps and calls `on_message(index, start)` with the offset in `out` at which
+    /// each kept message begins.
+    fn render_kept_messages_into(
+        &self,
+        messages: &[Message],
+        config: Option<&RenderConversationConfig>,
+        out: &mut Vec<u32>,
+        mut on_message: impl FnMut(usize, usize),
+    ) -> Result<()> {
         let options = RenderOptions { conversation_has_function_tools: has_function_tools(messages) };
         let drop_end = analysis_drop_end(messages, config);
         let mut renderer = self.renderer(out);
         for (index, message) in messages.iter().enumerate() {
-            if index < drop_end && message.channel.as_deref() == Some("analysis") {
+            if index < drop_end && is_analysis(message) {
                 continue;
             }
+            on_message(index, renderer.out.len());
             renderer.message(message, options).map_err(|e| e.at_message(index))?;
         }
         Ok(())
@@ -221,14 +261,7 @@ impl HarmonyEncoding {
     ) -> Result<()> {
         let start = out.len();
         self.render_conversation_into(messages, config, out)?;
-        let ends_final = messages
-            .last()
-            .is_some_and(|m| m.author.role == Role::Assistant && m.channel.as_deref() == Some("final"));
-        if ends_final && out.len() > start {
-            if let Some(last) = out.last_mut() {
-                *last = RETURN;
-            }
-        }
+        end_training_example(messages, out, start);
         Ok(())
     }
 
