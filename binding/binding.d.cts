@@ -67,6 +67,8 @@ export declare class BindingEncoding {
   parseMessagesFromCompletionTokens(tokens: Uint32Array, role: string | undefined | null, strict: boolean): string
   /** `parseMessagesFromCompletionTokens` on the libuv thread pool (the tokens are copied once). */
   parseMessagesFromCompletionTokensAsync(tokens: Uint32Array, role: string | undefined | null, strict: boolean): Promise<string>
+  /** Renders a conversation (`{"messages": [...]}` JSON) for training, with its loss mask. */
+  renderConversationForTrainingWithMask(conversationJson: string, autoDropAnalysis: boolean, lastTurnOnly: boolean): BindingTrainingExample
 }
 
 /** The recovering parser. */
@@ -196,6 +198,26 @@ export type BindingRole = 'user' | 'assistant' | 'system' | 'developer' | 'tool'
 
 /** What ended a message (the TS layer's `StopToken` is checked against this). */
 export type BindingStopToken = 'end' | 'call' | 'return' | 'eos'
+
+/** Tokens, one mask byte per token, and the turns considered and left out. */
+export interface BindingTrainingExample {
+  /** The tokens of `renderConversationForTraining`. */
+  tokens: Uint32Array
+  /** 1 where the model is trained to produce the token, else 0. */
+  mask: Uint8Array
+  /** How many assistant turns the mask was asked to cover. */
+  turns: number
+  /** Those of them left unmasked. */
+  unmasked: Array<BindingUnmaskedTurn>
+}
+
+/** An assistant turn the mask leaves out. */
+export interface BindingUnmaskedTurn {
+  /** Index of the turn's first message. */
+  messageIndex: number
+  /** `analysis-dropped`, `ends-with-end` or `prompt-differs`. */
+  reason: string
+}
 
 /**
  * Special-token handling of `encode`, as in tiktoken: text of an allowed special token becomes

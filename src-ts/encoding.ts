@@ -48,6 +48,35 @@ export interface RenderConversationOptions {
   autoDropAnalysis?: boolean;
 }
 
+/** Options of `renderConversationForTrainingWithMask`. */
+export interface TrainingMaskOptions extends RenderConversationOptions {
+  /**
+   * Mask only the conversation's last assistant turn.
+   * @defaultValue `false`
+   */
+  lastTurnOnly?: boolean;
+}
+
+/**
+ * A training example: the tokens of `renderConversationForTraining` (same options) and one mask
+ * byte per token. An assistant turn (consecutive assistant messages) has mask 1 on exactly what
+ * a model writes after that turn's prompt (`renderConversationForCompletion` of the messages
+ * before it, same options): from after its first `<|start|>assistant` through its stop token —
+ * when the tokens hold exactly that after exactly that prompt. Other turns are left out and
+ * listed in `unmasked`: `analysis-dropped` (`autoDropAnalysis` dropped the turn's own analysis:
+ * pass `autoDropAnalysis: false` to train on reasoning), `ends-with-end` (a `final` message
+ * before the end is stored with `<|end|>`; the model wrote `<|return|>`), `prompt-differs` (the
+ * tokens before the turn are not its prompt).
+ */
+export interface TrainingExample {
+  tokens: Uint32Array;
+  mask: Uint8Array;
+  /** The assistant turns considered (all of them, or the last one). */
+  turns: number;
+  /** The turns considered but left out of the mask, and why. */
+  unmasked: { messageIndex: number; reason: 'analysis-dropped' | 'ends-with-end' | 'prompt-differs' }[];
+}
+
 /** Options of `render` (one message). */
 export interface RenderOptions {
   /**
@@ -289,6 +318,10 @@ export class HarmonyEncoding {
     return this.#native.renderConversationForTraining(conversation, autoDrop(options));
   }
 
+  /** Renders a conversation for training with its loss mask (see `TrainingExample`). */
+  renderConversationForTrainingWithMask(conversation: ConversationArg, options?: TrainingMaskOptions): TrainingExample {
+    return this.#native.renderConversationForTrainingWithMask(conversation, autoDrop(options), booleanOption(options, 'lastTurnOnly', false)) as TrainingExample;
+  }
 
   /** Renders a conversation. */
   renderConversation(conversation: ConversationArg, options?: RenderConversationOptions): Uint32Array {

@@ -29,6 +29,8 @@ export {
   type RenderConversationOptions,
   type RenderOptions,
   type SpecialTokens,
+  type TrainingExample,
+  type TrainingMaskOptions,
 } from './encoding.js';
 export { ErrorCode, HarmonyError, type HarmonyErrorDetails } from './errors.js';
 export type {

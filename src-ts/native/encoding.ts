@@ -18,7 +18,7 @@ import { messageFromJSON, type Message } from '../builders/message.js';
 import { invalidArgument } from '../errors.js';
 import type { Role } from '../values.js';
 import { callNative, callNativeAsync, fromNativeError } from './errors.js';
-import { native, type BindingEncoding, type NativeEncodeOptions } from './loader.js';
+import { native, type BindingEncoding, type BindingTrainingExample, type NativeEncodeOptions } from './loader.js';
 
 const SCRATCH = new Uint32Array(1 << 16);
 const SCRATCH_TEXT = SCRATCH.length / 3;
@@ -194,6 +194,11 @@ export class NativeEncoding {
   renderConversationForTraining(conversation: unknown, autoDropAnalysis: boolean): Uint32Array {
     const json = conversationWire(conversation);
     return callNative(() => this.handle.renderConversationForTraining(json, autoDropAnalysis));
+  }
+
+  renderConversationForTrainingWithMask(conversation: unknown, autoDropAnalysis: boolean, lastTurnOnly: boolean): BindingTrainingExample {
+    const json = conversationWire(conversation);
+    return callNative(() => this.handle.renderConversationForTrainingWithMask(json, autoDropAnalysis, lastTurnOnly));
   }
 
   render(message: unknown, conversationHasFunctionTools: boolean): Uint32Array {

@@ -18,6 +18,7 @@ export type {
   BindingRole,
   BindingStopToken,
   BindingStreamParser,
+  BindingTrainingExample,
   EncodeOptions as NativeEncodeOptions,
   HarmonyErrorCode,
 } from '../../binding/binding.cjs';

@@ -12,6 +12,7 @@ mod gateway;
 mod parser;
 mod tasks;
 mod text;
+mod training;
 
 pub use encoding::BindingEncoding;
 pub use event::BindingEvent;
