@@ -146,7 +146,6 @@ const probeBound = (d: Delay) => Math.min(PROBE_BOUND_MS, 0.9 * d.nativeSyncMs);
 
 describe('async calls on huge inputs do not block the event loop', () => {
   const report = (name: string, d: Delay) =>
-    // eslint-disable-next-line no-console
     console.log(
       `[event-loop] ${name}: sync ${d.nativeSyncMs.toFixed(0)} ms, async wall ${d.asyncWallMs.toFixed(0)} ms, ` +
         `max delay ${d.maxDelayMs.toFixed(1)} ms, probe max gap ${d.probeMaxGapMs.toFixed(1)} ms (${d.ticks} ticks)`,

@@ -296,7 +296,8 @@ function fortunes(path) {
   const src = readText(path);
   if (src === null) return [];
   return src
-    .replace(/\x1b\[[0-9;]*m/g, '') // the files colour titles with ANSI escapes
+    // eslint-disable-next-line no-control-regex -- the files colour titles with ANSI escapes, which start with ESC
+    .replace(/\x1b\[[0-9;]*m/g, '')
     .split(/^%$/m)
     .map((s) => s.trim())
     .filter(Boolean);
@@ -319,7 +320,7 @@ function fill(docs, budget, separator = '\n\n') {
       if (byteLength(next) > room) break;
       cut = next;
     }
-    if (cut) { parts.push(cut); size += sep + byteLength(cut); }
+    if (cut) parts.push(cut);
     break;
   }
   return parts.join(separator);
