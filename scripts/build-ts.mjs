@@ -14,11 +14,13 @@ if (!existsSync(join(root, 'binding', 'binding.cjs'))) {
   throw new Error('binding/binding.cjs is missing: run `npm run build:native` first');
 }
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-for (const [config, dir, type] of [
-  ['tsconfig.build.json', 'esm', 'module'],
-  ['tsconfig.cjs.json', 'cjs', 'commonjs'],
+// Both builds read tsconfig.build.json; the CommonJS one overrides the module format, with the
+// classic resolver CommonJS output needs (the `.js` import specifiers work unchanged).
+for (const [dir, type, overrides] of [
+  ['esm', 'module', []],
+  ['cjs', 'commonjs', ['--module', 'CommonJS', '--moduleResolution', 'Node10', '--outDir', 'dist/cjs']],
 ]) {
-  execFileSync(process.execPath, [tsc, '-p', join(root, config)], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), ...overrides], { stdio: 'inherit', cwd: root });
   mkdirSync(join(root, 'dist', dir), { recursive: true });
   writeFileSync(join(root, 'dist', dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
   // src-ts/native/ is one folder shallower than dist/<format>/native/: point the loader import

@@ -1,4 +1,4 @@
-//! Regression tests for inputs found by the fuzz targets (`fuzz/`, run with `scripts/fuzz.sh`)
+//! Regression tests for inputs found by the fuzz targets (`fuzz/`, run with `fuzz/run.sh`)
 //! and the differential tests (`crates/reference-tests/tests/differential.rs`), through the public API. Each test names
 //! what went wrong before; the expected values are the reference's (openai-harmony 0.0.8).
 

@@ -2,7 +2,7 @@
 # Runs every cargo-fuzz target of fuzz/ for a bounded time, one after another, and prints the
 # executions of each (libFuzzer's final stats).
 #
-#   scripts/fuzz.sh [seconds-per-target] [target...]     (default: 60 s, every target)
+#   fuzz/run.sh [seconds-per-target] [target...]     (default: 60 s, every target)
 #
 # Each target starts from the committed seeds, fuzz/seeds/<target> (written from the conformance
 # fixtures by `node fuzz/seeds.mjs`), and keeps what it finds in fuzz/corpus/<target> (ignored by
@@ -18,7 +18,7 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(parse stream encode decode render)
 
-cd "$(dirname "$0")/../fuzz"
+cd "$(dirname "$0")"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
