@@ -16,18 +16,28 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::memo::{piece_hash, PieceMemo};
-use super::tables::BYTE_RANK;
-use super::vocab::{atomic_char_rank, rank_of, rank_of_pair};
+use super::tables::{BYTE_RANK, MAX_TOKEN_LEN};
+use super::vocab::{atomic_char_rank, rank_of, rank_of_pair, token_bytes};
 
 /// Receives the ranks of an encoding (a `Vec`, or a counter).
 pub(crate) trait Sink {
     fn push(&mut self, rank: u32);
+    /// Number of ranks received so far.
+    fn len(&self) -> usize;
+    /// Forgets the ranks received after the first `len`.
+    fn truncate(&mut self, len: usize);
 }
 
 impl Sink for Vec<u32> {
     #[inline(always)]
     fn push(&mut self, rank: u32) {
         Vec::push(self, rank);
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
     }
 }
 
@@ -39,6 +49,12 @@ impl Sink for Counter {
     fn push(&mut self, _rank: u32) {
         self.0 += 1;
     }
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn truncate(&mut self, len: usize) {
+        self.0 = self.0.min(len);
+    }
 }
 
 const NONE: u32 = u32::MAX;
@@ -48,40 +64,59 @@ const NONE: u32 = u32::MAX;
 const TINY: usize = 32;
 /// Up to this many, the block-minimum loop; more, the heap, which is O(n log n).
 const SMALL: usize = 128;
+/// Pieces longer than this many bytes are merged in chunks (`merge_long`), so that time and
+/// memory stay linear in the piece.
+const LONG: usize = 4096;
+/// Length of those chunks in bytes (each ends at a char boundary, so a little less).
+const CHUNK: usize = 128;
+/// Tokens of a long piece held back from the sink, so that the next chunk can still re-merge them.
+const WINDOW: usize = 4096;
+/// Scratch arrays grown past this many elements (by long pieces) are shrunk back after the piece.
+const KEEP: usize = 2 * LONG;
 /// Pair keys per block of the block-minimum structure.
 const BLOCK: usize = 8;
 
 /// Encodes one piece (non-empty). A `str`, because starting from whole chars (`split_parts`)
-/// is only proven right for valid UTF-8.
+/// is only proven right for (substrings of) valid UTF-8.
 #[inline]
 pub(crate) fn encode_piece<S: Sink>(piece: &str, out: &mut S) {
+    let piece = piece.as_bytes();
     match piece.len() {
         0 => {}
-        1 => out.push(BYTE_RANK[piece.as_bytes()[0] as usize]),
-        _ => {
-            if let Some(r) = rank_of(piece.as_bytes()) {
+        1 => out.push(BYTE_RANK[piece[0] as usize]),
+        n => {
+            if let Some(r) = rank_of(piece) {
                 out.push(r);
             } else {
                 let mut done = false;
                 let _ = WORKSPACE.try_with(|cell| {
                     if let Ok(mut ws) = cell.try_borrow_mut() {
-                        merge(piece, out, &mut ws);
+                        if n > LONG {
+                            merge_long(piece, out, &mut ws);
+                        } else {
+                            merge(piece, out, &mut ws);
+                        }
                         done = true;
                     }
                 });
                 if !done {
                     // Thread-local storage already torn down (or re-entered): no caches.
-                    merge(piece, out, &mut Workspace::bare());
+                    let ws = &mut Workspace::bare();
+                    if n > LONG {
+                        merge_long(piece, out, ws);
+                    } else {
+                        merge(piece, out, ws);
+                    }
                 }
             }
         }
     }
 }
 
-/// Encodes a piece that is not itself a token: from the memo, or merged and then remembered.
+/// Byte-pair merges `piece` (a substring of valid UTF-8; the whole-token shortcut is the
+/// caller's): from the memo, or merged and then remembered.
 #[inline(always)]
-fn merge<S: Sink>(text: &str, out: &mut S, ws: &mut Workspace) {
-    let piece = text.as_bytes();
+fn merge<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
     let hash = piece_hash(piece);
     if let Some(tokens) = ws.memo.get(hash, piece) {
         for &t in tokens {
@@ -91,7 +126,7 @@ fn merge<S: Sink>(text: &str, out: &mut S, ws: &mut Workspace) {
     }
     let mut tokens = std::mem::take(&mut ws.tokens);
     tokens.clear();
-    merge_parts(text, &mut tokens, ws);
+    merge_parts(piece, &mut tokens, ws);
     for &t in &tokens {
         out.push(t);
     }
@@ -99,12 +134,11 @@ fn merge<S: Sink>(text: &str, out: &mut S, ws: &mut Workspace) {
     ws.tokens = tokens;
 }
 
-/// Splits `text` into its starting parts, then merges them with the loop that suits their
+/// Splits `piece` into its starting parts, then merges them with the loop that suits their
 /// number.
 #[inline(always)]
-fn merge_parts<S: Sink>(text: &str, out: &mut S, ws: &mut Workspace) {
-    split_parts(text, &mut ws.start, &mut ws.rank);
-    let piece = text.as_bytes();
+fn merge_parts<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
+    split_parts(piece, &mut ws.start, &mut ws.rank);
     match ws.rank.len() {
         m if m <= TINY => merge_tiny(piece, out, ws),
         m if m <= SMALL => merge_small(piece, out, ws),
@@ -112,24 +146,28 @@ fn merge_parts<S: Sink>(text: &str, out: &mut S, ws: &mut Workspace) {
     }
 }
 
-/// Splits `text` into the parts merging starts from: a char of up to three bytes whose bytes
+/// Splits `piece` into the parts merging starts from: a char of up to three bytes whose bytes
 /// become one token before any of them joins a neighbour, given the bytes around it
 /// (`atomic_char_rank`), is one part; every other byte is its own. Byte-pair merging from there
 /// gives exactly the result it gives from single bytes (build.rs proves it per char, for valid
-/// UTF-8: hence a `str`), with two merges fewer per such char: most of the work on CJK and
-/// Cyrillic text. `start` gets each part's offset and then `text.len()`.
+/// UTF-8), with two merges fewer per such char: most of the work on CJK and Cyrillic text.
+/// `piece` is a substring of valid UTF-8 that may start or end inside a char (`merge_long`
+/// cuts pieces at token boundaries): bytes of a char cut off stay single parts, and a missing
+/// neighbour is no risk. `start` gets each part's offset and then `piece.len()`.
 #[inline(always)]
-fn split_parts(text: &str, start: &mut Vec<u32>, rank: &mut Vec<u32>) {
+fn split_parts(piece: &[u8], start: &mut Vec<u32>, rank: &mut Vec<u32>) {
     start.clear();
     rank.clear();
-    let piece = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = piece.get(i) {
         start.push(i as u32);
-        // A lead byte (at a char boundary, so its continuation bytes follow) or a byte of a char
-        // kept as bytes. Chars of four bytes are never one part.
+        // A lead byte (its continuation bytes follow, unless the piece ends first) or a byte of
+        // a char kept as bytes. Chars of four bytes are never one part.
         let (len, cp) = match b {
-            0xc0..=0xdf => (2, (b as u16 & 0x1f) << 6 | piece.get(i + 1).map_or(0, |&c| c as u16 & 0x3f)),
+            0xc0..=0xdf => match piece.get(i + 1) {
+                Some(&c) => (2, (b as u16 & 0x1f) << 6 | c as u16 & 0x3f),
+                None => (1, 0),
+            },
             0xe0..=0xef => match piece.get(i + 1..i + 3) {
                 Some(&[c1, c2]) => (3, (b as u16 & 0x0f) << 12 | (c1 as u16 & 0x3f) << 6 | c2 as u16 & 0x3f),
                 _ => (1, 0),
@@ -159,6 +197,179 @@ fn first_pair(piece: &[u8], start: &[u32], rank: &[u32], u: usize, cache: &mut P
     }
 }
 
+/// Merges a piece of more than `LONG` bytes in chunks of about `CHUNK` bytes, in time and
+/// memory linear in the piece (one merge loop over the whole piece would keep arrays of its
+/// size, and the heap loop is O(n log n)).
+///
+/// Exact by two facts about byte-pair merging (`E(t)` is the merge of text `t`; tokens `a`, `b`
+/// are *compatible* when `E(a ++ b) = [a, b]`):
+/// 1. A sequence of tokens is `E` of its text iff every adjacent pair is compatible. (Before the
+///    first merge across a token boundary, each token's bytes merge as they would alone, in the
+///    same order; the first merge across a boundary would then also happen when merging just
+///    the two tokens on either side of it, and conversely.)
+/// 2. Hence a prefix or suffix of `E(t)`, cut at a token boundary, is `E` of its own text.
+///
+/// So with `done = E(piece[..at])` and `chunk = E(piece[at..end])`, `E(piece[..end])` is found by
+/// re-merging the text of a few tokens on either side of `at` (the `seam`) and checking the two
+/// pairs where the seam meets the rest: by (1) the joined sequence is then `E(piece[..end])`, and
+/// some seam always passes (at worst all of `piece[..end]`). The seam doubles until it passes;
+/// on real text the first or second try does. Tokens more than `WINDOW` back are sent to the
+/// sink; should a seam ever need to reach past them, the piece is merged again in one loop.
+#[inline(never)]
+fn merge_long<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
+    merge_chunked(piece, out, ws, CHUNK, WINDOW);
+    ws.trim();
+}
+
+/// `merge_long` with its chunk length and window as parameters (tests use small ones).
+fn merge_chunked<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace, chunk_len: usize, window: usize) {
+    let mark = out.len();
+    let mut done = std::mem::take(&mut ws.done);
+    let mut chunk = std::mem::take(&mut ws.chunk);
+    let mut seam = std::mem::take(&mut ws.seam);
+    done.clear();
+    // `done` holds the tokens of `piece[head..at]`; `sent` is the token sent last, before them.
+    let (mut head, mut at, mut sent) = (0, 0, None);
+    let mut exact = true;
+    while at < piece.len() {
+        let mut end = (at + chunk_len).min(piece.len());
+        while end < piece.len() && piece[end] & 0xc0 == 0x80 {
+            end -= 1;
+        }
+        chunk.clear();
+        merge(&piece[at..end], &mut chunk, ws);
+        if !stitch(piece, at, sent, &mut done, &chunk, &mut seam, ws) {
+            exact = false;
+            break;
+        }
+        at = end;
+        if done.len() >= 2 * window {
+            let flush = done.len() - window;
+            for &t in &done[..flush] {
+                out.push(t);
+                head += token_len(t);
+            }
+            sent = done.get(flush - 1).copied();
+            done.drain(..flush);
+        }
+    }
+    debug_assert!(!exact || head + tokens_len(&done) == piece.len());
+    if exact {
+        for &t in &done {
+            out.push(t);
+        }
+    } else {
+        out.truncate(mark);
+        merge_parts(piece, out, ws);
+    }
+    (ws.done, ws.chunk, ws.seam) = (done, chunk, seam);
+}
+
+/// Extends `done` (the tokens of the text before `at`, after the token `sent`, if any, that
+/// has gone to the sink) by `chunk` (the tokens of the text from `at`), re-merging a seam
+/// around `at` (see `merge_long`). False if the seam would have to reach back past `sent`.
+fn stitch(
+    piece: &[u8],
+    at: usize,
+    sent: Option<u32>,
+    done: &mut Vec<u32>,
+    chunk: &[u32],
+    seam: &mut Vec<u32>,
+    ws: &mut Workspace,
+) -> bool {
+    let Some(&last) = done.last() else {
+        done.extend_from_slice(chunk);
+        return true;
+    };
+    if compatible(last, chunk[0], ws) {
+        done.extend_from_slice(chunk);
+        return true;
+    }
+    let mut reach = 1;
+    loop {
+        let (left, right) = (reach.min(done.len()), reach.min(chunk.len()));
+        let keep = done.len() - left;
+        let from = at - tokens_len(&done[keep..]);
+        let to = at + tokens_len(&chunk[..right]);
+        seam.clear();
+        merge(&piece[from..to], seam, ws);
+        let before = if keep > 0 { Some(done[keep - 1]) } else { sent };
+        let (first, last) = (seam[0], seam[seam.len() - 1]);
+        let left_ok = before.is_none_or(|t| compatible(t, first, ws));
+        let right_ok = chunk.get(right).is_none_or(|&t| compatible(last, t, ws));
+        if left_ok && right_ok {
+            done.truncate(keep);
+            done.extend_from_slice(seam);
+            done.extend_from_slice(&chunk[right..]);
+            return true;
+        }
+        if keep == 0 && right == chunk.len() {
+            // Only when `sent` is not compatible: the seam would need text already sent.
+            return false;
+        }
+        reach *= 2;
+    }
+}
+
+/// Whether `E(a ++ b) = [a, b]` (the text of two neighbouring tokens of a piece). Answers are
+/// cached: a long run of one kind of text meets the same pairs at seam after seam.
+fn compatible(a: u32, b: u32, ws: &mut Workspace) -> bool {
+    let pair = (a as u64) << RANK_BITS | b as u64;
+    let slot = (pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - COMPAT_BITS)) as usize;
+    if let Some(&entry) = ws.compat.get(slot) {
+        if entry >> 1 == pair {
+            return entry & 1 == 1;
+        }
+    }
+    let ok = merges_to(a, b, ws);
+    if let Some(entry) = ws.compat.get_mut(slot) {
+        *entry = pair << 1 | ok as u64;
+    }
+    ok
+}
+
+/// `compatible`, computed.
+fn merges_to(a: u32, b: u32, ws: &mut Workspace) -> bool {
+    let (x, y) = (token_bytes(a).unwrap_or(&[]), token_bytes(b).unwrap_or(&[]));
+    let mut text = [0u8; 2 * MAX_TOKEN_LEN];
+    let n = x.len() + y.len();
+    text[..x.len()].copy_from_slice(x);
+    text[x.len()..n].copy_from_slice(y);
+    let mut two = FirstTwo { count: 0, tokens: [NONE; 2] };
+    merge_parts(&text[..n], &mut two, ws);
+    two.count == 2 && two.tokens == [a, b]
+}
+
+/// Keeps the first two ranks it receives, and the count.
+struct FirstTwo {
+    count: usize,
+    tokens: [u32; 2],
+}
+
+impl Sink for FirstTwo {
+    fn push(&mut self, rank: u32) {
+        if let Some(t) = self.tokens.get_mut(self.count) {
+            *t = rank;
+        }
+        self.count += 1;
+    }
+    fn len(&self) -> usize {
+        self.count
+    }
+    fn truncate(&mut self, len: usize) {
+        self.count = self.count.min(len);
+    }
+}
+
+#[inline(always)]
+fn token_len(t: u32) -> usize {
+    token_bytes(t).map_or(0, <[u8]>::len)
+}
+
+fn tokens_len(tokens: &[u32]) -> usize {
+    tokens.iter().map(|&t| token_len(t)).sum()
+}
+
 thread_local! {
     static WORKSPACE: RefCell<Box<Workspace>> = RefCell::new(Box::new(Workspace::new()));
 }
@@ -180,9 +391,15 @@ pub(crate) fn clear_thread_caches() {
 /// parts.
 struct Workspace {
     cache: PairCache,
+    /// `compatible` answers: `a << RANK_BITS | b`, then the answer bit (all ones: empty).
+    compat: Box<[u64]>,
     memo: PieceMemo,
     /// The tokens of the piece being merged, before they go to the memo and the sink.
     tokens: Vec<u32>,
+    /// `merge_long`: the tokens merged so far, those of the current chunk, and of the seam.
+    done: Vec<u32>,
+    chunk: Vec<u32>,
+    seam: Vec<u32>,
     start: Vec<u32>,
     rank: Vec<u32>,
     next: Vec<u32>,
@@ -199,6 +416,7 @@ impl Workspace {
     fn new() -> Self {
         Workspace {
             cache: PairCache { entries: vec![u64::MAX; 1 << CACHE_BITS].into_boxed_slice() },
+            compat: vec![u64::MAX; 1 << COMPAT_BITS].into_boxed_slice(),
             memo: PieceMemo::new(),
             ..Self::bare()
         }
@@ -208,8 +426,12 @@ impl Workspace {
     fn bare() -> Self {
         Workspace {
             cache: PairCache { entries: Box::new([]) },
+            compat: Box::new([]),
             memo: PieceMemo::disabled(),
             tokens: Vec::new(),
+            done: Vec::new(),
+            chunk: Vec::new(),
+            seam: Vec::new(),
             start: Vec::new(),
             rank: Vec::new(),
             next: Vec::new(),
@@ -220,9 +442,31 @@ impl Workspace {
             block_min: [NO_KEY; SMALL / BLOCK],
         }
     }
+
+    /// Gives back the memory of scratch arrays that a long piece grew past `KEEP` elements, so
+    /// that a thread keeps only a small, fixed amount between calls.
+    fn trim(&mut self) {
+        fn trim_vec<T>(v: &mut Vec<T>) {
+            if v.capacity() > KEEP {
+                v.clear();
+                v.shrink_to(KEEP);
+            }
+        }
+        for v in [&mut self.tokens, &mut self.done, &mut self.chunk, &mut self.seam] {
+            trim_vec(v);
+        }
+        for v in [&mut self.start, &mut self.rank, &mut self.next, &mut self.prev, &mut self.pair] {
+            trim_vec(v);
+        }
+        if self.heap.capacity() > KEEP {
+            self.heap.clear();
+            self.heap.shrink_to(KEEP);
+        }
+    }
 }
 
 const CACHE_BITS: u32 = 15;
+const COMPAT_BITS: u32 = 10;
 const RANK_BITS: u32 = 18;
 const _: () = assert!(super::vocab::N_RANKS < 1 << RANK_BITS);
 
@@ -472,6 +716,114 @@ mod tests {
         parts.iter().map(|p| rank_of(p).unwrap_or(NONE)).collect()
     }
 
+    /// xorshift64: deterministic pseudo-random numbers below `n`.
+    fn rng(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        }
+    }
+
+    /// Text built from runs of a few alphabets, as one piece: long runs of one letter, short
+    /// periods, runs of one script and mixtures, where chunk seams fall anywhere.
+    fn long_text(rnd: &mut impl FnMut(usize) -> usize, len: usize) -> String {
+        let alphabets: [&[&str]; 8] = [
+            &["a"],
+            &["a", "b"],
+            &["=", "-", "*"],
+            &[" ", "\n"],
+            &["日", "本", "語", "の", "ー", "テ"],
+            &["п", "р", "и", "в", "е", "т"],
+            &["e", "\u{301}", "é", "🙂", "\u{80}"],
+            &["ab", "ba", "abc", "c", "ca"],
+        ];
+        let mut text = String::new();
+        while text.len() < len {
+            let alphabet = alphabets[rnd(alphabets.len())];
+            let most = if rnd(4) == 0 { 400 } else { 40 };
+            let run = 1 + rnd(most);
+            for _ in 0..run {
+                text.push_str(alphabet[rnd(alphabet.len())]);
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn chunked_merging_agrees_with_one_loop() {
+        let mut rnd = rng(0x9e37_79b9_7f4a_7c15);
+        let mut ws = Workspace::new();
+        for round in 0..400 {
+            let len = 1 + rnd(if round % 8 == 0 { 3000 } else { 600 });
+            let text = long_text(&mut rnd, len);
+            let piece = text.as_bytes();
+            split_parts(piece, &mut ws.start, &mut ws.rank);
+            let mut want = Vec::new();
+            merge_large(piece, &mut want, &mut ws);
+            if piece.len() <= 200 {
+                assert_eq!(want, naive(piece), "piece {text:?}");
+            }
+            // Small chunks and windows: many seams, sends to the sink, and reaches past them.
+            let chunk_len = 4 + rnd(60);
+            let window = 1 + rnd(12);
+            let mut got = vec![7, 7];
+            merge_chunked(piece, &mut got, &mut ws, chunk_len, window);
+            assert_eq!(got[2..], want[..], "chunk {chunk_len}, window {window}, piece {text:?}");
+            let mut count = Counter(3);
+            merge_chunked(piece, &mut count, &mut Workspace::bare(), chunk_len, window);
+            assert_eq!(count.0, 3 + want.len());
+        }
+        // The real sizes, through the public path (and the memo, on the second pass).
+        for text in ["a".repeat(20_011), "ab".repeat(7_000) + "a", long_text(&mut rnd, 30_000)] {
+            let piece = text.as_bytes();
+            split_parts(piece, &mut ws.start, &mut ws.rank);
+            let mut want = Vec::new();
+            merge_large(piece, &mut want, &mut ws);
+            for _ in 0..2 {
+                let mut got = Vec::new();
+                encode_piece(&text, &mut got);
+                assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_cut_inside_chars_merge_as_bytes_do() {
+        // `merge_long` merges substrings that start or end inside a char.
+        let mut rnd = rng(0x0123_4567_89ab_cdef);
+        let mut ws = Workspace::new();
+        for _ in 0..3000 {
+            let len = 2 + rnd(60);
+            let text = long_text(&mut rnd, len);
+            let piece = text.as_bytes();
+            let from = rnd(piece.len());
+            let to = from + 1 + rnd(piece.len() - from);
+            let part = &piece[from..to];
+            let mut got = Vec::new();
+            merge(part, &mut got, &mut Workspace::bare());
+            assert_eq!(got, naive(part), "bytes {part:?}");
+            let mut cached = Vec::new();
+            merge(part, &mut cached, &mut ws);
+            assert_eq!(cached, got);
+        }
+    }
+
+    #[test]
+    fn long_pieces_leave_no_large_buffers() {
+        let text = "x".repeat(3) + &"日本".repeat(40_000);
+        let mut out = Vec::new();
+        encode_piece(&text, &mut out);
+        WORKSPACE.with(|cell| {
+            let ws = cell.borrow();
+            for v in [&ws.tokens, &ws.done, &ws.chunk, &ws.seam, &ws.start, &ws.rank, &ws.next, &ws.prev, &ws.pair] {
+                assert!(v.capacity() <= KEEP, "{}", v.capacity());
+            }
+            assert!(ws.heap.capacity() <= KEEP);
+        });
+    }
+
     #[test]
     fn merge_paths_agree_with_definition() {
         let mut seed = 0x1234_5678_9abc_def0u64;
@@ -506,25 +858,25 @@ mod tests {
             }
             let piece = text.as_bytes();
             let want = naive(piece);
-            split_parts(&text, &mut ws.start, &mut ws.rank);
+            split_parts(piece, &mut ws.start, &mut ws.rank);
             let mut large = Vec::new();
             merge_large(piece, &mut large, &mut ws);
             assert_eq!(large, want, "large, piece {piece:?}");
             if ws.rank.len() <= SMALL {
-                split_parts(&text, &mut ws.start, &mut ws.rank);
+                split_parts(piece, &mut ws.start, &mut ws.rank);
                 let mut small = Vec::new();
                 merge_small(piece, &mut small, &mut ws);
                 assert_eq!(small, want, "small, piece {piece:?}");
             }
             if ws.rank.len() <= TINY {
-                split_parts(&text, &mut ws.start, &mut ws.rank);
+                split_parts(piece, &mut ws.start, &mut ws.rank);
                 let mut tiny = Vec::new();
                 merge_tiny(piece, &mut tiny, &mut ws);
                 assert_eq!(tiny, want, "tiny, piece {piece:?}");
             }
             // Like tiktoken, a piece that is itself a token is that token.
             let mut bare = Vec::new();
-            merge(&text, &mut bare, &mut Workspace::bare());
+            merge(piece, &mut bare, &mut Workspace::bare());
             assert_eq!(bare, want, "without caches, piece {piece:?}");
             // Twice: the second call is answered by the memo.
             let want = rank_of(piece).map_or(want, |r| vec![r]);
