@@ -204,10 +204,12 @@ describe('harmonyToResponse', () => {
     expect(r.output[0]).toMatchObject({ id: expect.stringMatching(/^rs_/) as unknown, summary: [] });
   });
 
-  it('gives tool names back in the caller spelling, for analysis-channel calls too', () => {
+  it('gives tool names back in the caller spelling; a function call on the analysis channel stays reasoning', () => {
     const { toolNames } = responsesToHarmony({ input: 'time?', tools: [{ type: 'function', name: 'get-time' }] });
-    const r = harmonyToResponse(tokens('<|channel|>analysis to=functions.get_time <|constrain|>json<|message|>{"tz":"UTC"}<|call|>'), { toolNames });
+    const r = harmonyToResponse(tokens('<|channel|>commentary to=functions.get_time <|constrain|>json<|message|>{"tz":"UTC"}<|call|>'), { toolNames });
     expect(summary(r)).toEqual([['function_call', 'get-time', '{"tz":"UTC"}', 'completed']]);
+    const a = harmonyToResponse(tokens('<|channel|>analysis to=functions.get_time <|constrain|>json<|message|>{"tz":"UTC"}<|call|>'), { toolNames });
+    expect(summary(a)).toEqual([['reasoning', '{"tz":"UTC"}', 'completed']]);
   });
 
   it('maps browser calls to web_search_call and python to code_interpreter_call', () => {
@@ -250,20 +252,17 @@ describe('harmonyToResponse', () => {
     const broken = harmonyToResponse(tokens('<|channel|>final<|message|>One.<|end|><|start|>assistant oops bad header<|message|>Two.<|return|>'));
     expect(summary(broken)).toEqual([
       ['message', 'One.', 'completed'],
-      ['message', '<|start|>assistant oops bad header<|message|>Two.', 'completed'],
+      ['message', 'Two.', 'completed'],
     ]);
-    expect(broken.recovered).toMatchObject([{ kind: 'broken-header' }]);
+    expect(broken.recovered).toMatchObject([{ kind: 'extra-header-words' }]);
 
     const dirty = harmonyToResponse(tokens('<|channel|>commentary to=functions.manage_cart<|channel|>commentary <|constrain|>json<|message|>{"op":"add"}<|call|>'));
     expect(summary(dirty)).toEqual([['function_call', 'manage_cart', '{"op":"add"}', 'completed']]);
-    expect(dirty.recovered.map((r) => r.kind)).toEqual(['control-token-in-recipient']);
+    expect(dirty.recovered.map((r) => r.kind)).toEqual(['repeated-channel']);
 
     const headerEos = harmonyToResponse(tokens('<|channel|>final<|message|>a<|end|><|start|>assistant<|chan'));
     expect(headerEos.status).toBe('incomplete');
-    expect(summary(headerEos)).toEqual([
-      ['message', 'a', 'completed'],
-      ['message', '<|start|>assistant<|chan', 'incomplete'],
-    ]);
+    expect(summary(headerEos)).toEqual([['message', 'a', 'completed']]);
     expect(headerEos.recovered.map((r) => r.kind)).toEqual(['header-eos']);
 
     expect(() => harmonyToResponse(tokens('<|channel|>final<|message|>Done.<|end|><|return|>'), { strict: true })).toThrow(/stray-stop-token/);
@@ -374,7 +373,7 @@ describe('ResponseEventStream', () => {
     // A broken header: the recovery rides on the recovered tail's output_item.added.
     const broken = events('<|channel|>final<|message|>One.<|end|><|start|>assistant oops bad header<|message|>Two.<|return|>');
     const carrier = broken.find((e) => e.recovered);
-    expect(carrier).toMatchObject({ type: 'response.output_item.added', output_index: 1, recovered: [{ kind: 'broken-header' }] });
+    expect(carrier).toMatchObject({ type: 'response.output_item.added', output_index: 1, recovered: [{ kind: 'extra-header-words' }] });
   });
 });
 
@@ -440,18 +439,18 @@ describe('example gateway: /v1/responses', () => {
         recovered: [],
       },
     ],
-    ['analysis-call', { status: 'completed', items: [['function_call', 'get-time', '{"tz":"UTC"}', 'completed']], recovered: [] }],
+    ['analysis-call', { status: 'completed', items: [['reasoning', '{"tz":"UTC"}', 'completed']], recovered: ['call-in-analysis'] }],
     ['stray-return', { status: 'completed', items: [['message', 'Done.', 'completed']], recovered: ['stray-stop-token'] }],
     [
       'broken-header',
       {
         status: 'completed',
-        items: [['message', 'Part one.', 'completed'], ['message', '<|start|>assistant oops bad header<|message|>Part two.', 'completed']],
-        recovered: ['broken-header'],
+        items: [['message', 'Part one.', 'completed'], ['message', 'Part two.', 'completed']],
+        recovered: ['extra-header-words'],
       },
     ],
     ['truncated', { status: 'incomplete', items: [['reasoning', 'Long thought', 'completed'], ['message', 'The answer is', 'incomplete']], recovered: [] }],
-    ['dirty-recipient', { status: 'completed', items: [['function_call', 'manage_cart', '{"op":"add"}', 'completed']], recovered: ['control-token-in-recipient'] }],
+    ['dirty-recipient', { status: 'completed', items: [['function_call', 'manage_cart', '{"op":"add"}', 'completed']], recovered: ['repeated-channel'] }],
     [
       'builtins',
       {

@@ -75,11 +75,11 @@ describe('example gateway', () => {
   const scenarios: [string, { content: string | null; calls: [string, string][]; finish: string; recovered: string[] }][] = [
     ['answer', { content: 'Hello! How can I help?', calls: [], finish: 'stop', recovered: [] }],
     ['two-calls', { content: null, calls: [['get_weather', '{"city":"Paris"}'], ['get_weather', '{"city":"Tokyo"}']], finish: 'tool_calls', recovered: [] }],
-    ['analysis-call', { content: null, calls: [['get-time', '{"tz":"UTC"}']], finish: 'tool_calls', recovered: [] }],
+    ['analysis-call', { content: null, calls: [], finish: 'stop', recovered: ['call-in-analysis'] }],
     ['stray-return', { content: 'Done.', calls: [], finish: 'stop', recovered: ['stray-stop-token'] }],
-    ['broken-header', { content: 'Part one.<|start|>assistant oops bad header<|message|>Part two.', calls: [], finish: 'stop', recovered: ['broken-header'] }],
+    ['broken-header', { content: 'Part one.Part two.', calls: [], finish: 'stop', recovered: ['extra-header-words'] }],
     ['truncated', { content: 'The answer is', calls: [], finish: 'length', recovered: [] }],
-    ['dirty-recipient', { content: null, calls: [['manage_cart', '{"op":"add"}']], finish: 'tool_calls', recovered: ['control-token-in-recipient'] }],
+    ['dirty-recipient', { content: null, calls: [['manage_cart', '{"op":"add"}']], finish: 'tool_calls', recovered: ['repeated-channel'] }],
   ];
 
   it.each(scenarios)('%s: JSON and SSE agree with the recording', async (model, want) => {

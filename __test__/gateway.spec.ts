@@ -121,11 +121,13 @@ describe('harmonyToChatCompletion', () => {
     expect(m.tool_calls?.[0]?.id).toMatch(/^call_/);
   });
 
-  it('gives tool names back in the caller spelling, for analysis-channel calls too', () => {
+  it('gives tool names back in the caller spelling; a function call on the analysis channel stays reasoning', () => {
     const { toolNames } = chatCompletionsToHarmony({ messages: [], tools: [{ type: 'function', function: { name: 'get-time' } }] });
-    const c = harmonyToChatCompletion(tokens('<|channel|>analysis to=functions.get_time <|constrain|>json<|message|>{"tz":"UTC"}<|call|>'), { toolNames });
+    const c = harmonyToChatCompletion(tokens('<|channel|>commentary to=functions.get_time <|constrain|>json<|message|>{"tz":"UTC"}<|call|>'), { toolNames });
     expect(c.choices[0].message.tool_calls?.[0]?.function).toEqual({ name: 'get-time', arguments: '{"tz":"UTC"}' });
-    expect(c.choices[0].message.reasoning_content).toBeUndefined();
+    const a = harmonyToChatCompletion(tokens('<|channel|>analysis to=functions.get_time <|constrain|>json<|message|>{"tz":"UTC"}<|call|>'), { toolNames });
+    expect(a.choices[0].message.tool_calls).toBeUndefined();
+    expect(a.recovered.map((r) => r.kind)).toEqual(['call-in-analysis']);
   });
 
   it('finish_reason: stop for <|return|> and <|end|>, length when cut off', () => {
@@ -141,15 +143,15 @@ describe('harmonyToChatCompletion', () => {
     expect(stray.recovered.map((r) => r.kind)).toEqual(['stray-stop-token']);
 
     const broken = harmonyToChatCompletion(tokens('<|channel|>final<|message|>One.<|end|><|start|>assistant oops bad header<|message|>Two.<|return|>'));
-    expect(broken.choices[0].message.content).toBe('One.<|start|>assistant oops bad header<|message|>Two.');
-    expect(broken.recovered).toMatchObject([{ kind: 'broken-header', detail: 'unexpected tokens remaining in message header: Some("oops")' }]);
+    expect(broken.choices[0].message.content).toBe('One.Two.');
+    expect(broken.recovered).toMatchObject([{ kind: 'extra-header-words', detail: 'dropped 3 header words' }]);
 
     const dirty = harmonyToChatCompletion(tokens('<|channel|>commentary to=functions.manage_cart<|channel|>commentary <|constrain|>json<|message|>{"op":"add"}<|call|>'));
     expect(dirty.choices[0].message.tool_calls?.[0]?.function).toEqual({ name: 'manage_cart', arguments: '{"op":"add"}' });
-    expect(dirty.recovered.map((r) => r.kind)).toEqual(['control-token-in-recipient']);
+    expect(dirty.recovered.map((r) => r.kind)).toEqual(['repeated-channel']);
 
     const headerEos = harmonyToChatCompletion(tokens('<|channel|>final<|message|>a<|end|><|start|>assistant<|chan'));
-    expect(headerEos.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: 'a<|start|>assistant<|chan' } });
+    expect(headerEos.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: 'a' } });
 
     expect(() => harmonyToChatCompletion(tokens('<|channel|>final<|message|>Done.<|end|><|return|>'), { strict: true })).toThrow(/stray-stop-token/);
   });

@@ -75,18 +75,27 @@ export declare class BindingEncoding {
 export declare class BindingRecoveringParser {
   /**
    * A parser for `encoding`; `role` is the role of the first message when the tokens start
-   * right after `<|start|>{role}` (`null` when they start with `<|start|>`).
+   * right after `<|start|>{role}` (`null` when they start with `<|start|>`); `strict` turns
+   * the first recovery into an `ERR_HARMONY_PARSE` error.
    */
-  constructor(encoding: BindingEncoding, role?: string | undefined | null)
-  /** Feeds a batch of tokens; returns its events. */
+  constructor(encoding: BindingEncoding, role?: string | undefined | null, strict?: boolean | undefined | null)
+  /** Feeds a batch of tokens; returns its events with each message's kind. */
+  push(tokens: Uint32Array): Array<BindingGatewayEvent>
+  /** Feeds decoded text (literal `<|…|>` markers); returns its events with each message's kind. */
+  pushText(text: string): Array<BindingGatewayEvent>
+  /** Signals the end of the stream; returns the events it caused (then see `truncated`). */
+  end(): Array<BindingGatewayEvent>
+  /** Feeds a batch of tokens; returns its events (legacy wire). */
   processMany(tokens: Uint32Array): Array<string | BindingEvent | BindingRecovery>
-  /** Feeds decoded text (literal `<|…|>` markers); returns its events. */
+  /** Feeds decoded text (literal `<|…|>` markers); returns its events (legacy wire). */
   processText(text: string): Array<string | BindingEvent | BindingRecovery>
-  /** Signals the end of the stream; returns the events it caused. */
+  /** Signals the end of the stream; returns the events it caused (legacy wire). */
   processEos(): Array<string | BindingEvent | BindingRecovery>
   /** Number of tokens fed so far. */
   tokenCount(): number
-  /** Number of tokens fed so far that were read inside an analysis message (reasoning tokens). */
+  /** Whether the stream ended inside a message or a header (the `length` finish reason). */
+  truncated(): boolean
+  /** Number of tokens fed so far that are reasoning (the `reasoning_tokens` of `usage`). */
   reasoningTokenCount(): number
 }
 
@@ -183,15 +192,62 @@ export type BindingEvent =
     contentType?: string, /** The arguments, exactly as the model wrote them. */
   arguments: string }
 
-/** An intervention of the recovering parser. */
+/** One event of the recovering parser, with the core's classification of each message. */
+export type BindingGatewayEvent =
+  | { type: 'message-start', /** Where its text goes. */
+    kind: BindingMessageKind, /** The author's role (`assistant`). */
+    role: string, /** The author's name. */
+    name?: string, /** The canonical channel. */
+    channel?: string, /** The tool called (calls only). */
+    recipient?: string, /** The content type. */
+  contentType?: string }
+  | { type: 'content-delta', /** The text. */
+  delta: string }
+  | { type: 'message-end', /** Where its text went. */
+    kind: BindingMessageKind, /** The author's role. */
+    role: string, /** The author's name. */
+    name?: string, /** The canonical channel. */
+    channel?: string, /** The tool called (calls only). */
+    recipient?: string, /** The content type. */
+    contentType?: string, /** The whole text. */
+    text: string, /** What ended it: `end`, `call`, `return` or `eos`. */
+  stopToken: string }
+  | { type: 'tool-call', /** The tool (`functions.get_weather`). */
+    recipient: string, /** The content type. */
+    contentType?: string, /** The arguments, verbatim. */
+  arguments: string }
+  | { type: 'recovered', /** What was recovered. */
+    kind: BindingRecoveryKind, /** Index of the token among all tokens fed. */
+    tokenIndex: number, /** A human-readable explanation (never quotes reasoning or dropped text). */
+  detail: string }
+
+/** Where the text of a message goes, as the core decided. */
+export type BindingMessageKind = 'reasoning' | 'text' | 'call'
+
+/** A whole completion, parsed by the recovering parser. */
+export interface BindingRecoveredCompletion {
+  /** Every event, in stream order. */
+  events: Array<BindingGatewayEvent>
+  /** The stream ended inside a message or a header (the `length` finish reason). */
+  truncated: boolean
+  /** Number of tokens parsed (in text mode: of the tokenised text). */
+  tokenCount: number
+  /** Number of those that are reasoning (the `reasoning_tokens` of `usage`). */
+  reasoningTokenCount: number
+}
+
+/** An intervention of the recovering parser (the legacy `processMany` wire). */
 export type BindingRecovery =
-  | { type: 'recovered', /**
-     * `stray-stop-token`, `missing-start`, `broken-header`, `interrupted-header`,
-     * `header-eos` or `control-token-in-recipient`.
-     */
-    kind: string, /** Index of the token among all tokens fed. */
+  | { type: 'recovered', /** The kind's kebab-case name. */
+    kind: BindingRecoveryKind, /** Index of the token among all tokens fed. */
     tokenIndex: number, /** A human-readable explanation. */
   detail: string }
+
+/**
+ * What the recovering parser stepped in for (one row each in the recovery table of
+ * `docs/gateway.md`).
+ */
+export type BindingRecoveryKind = 'stray-stop-token' | 'missing-start' | 'repeated-start' | 'missing-role' | 'leading-text' | 'filler-text' | 'missing-header' | 'unclosed-message' | 'channel-spelling' | 'repeated-channel' | 'damaged-marker' | 'missing-channel-marker' | 'unknown-channel' | 'stray-recipient' | 'call-in-analysis' | 'extra-header-words' | 'foreign-author' | 'control-token-in-recipient' | 'stray-control-token' | 'interrupted-header' | 'broken-header' | 'header-eos'
 
 /** A message author's role (the TS layer's `Role` is checked against this). */
 export type BindingRole = 'user' | 'assistant' | 'system' | 'developer' | 'tool'
@@ -241,6 +297,13 @@ export type HarmonyErrorCode = 'ERR_HARMONY_INVALID_ARGUMENT' | 'ERR_HARMONY_INV
 
 /** Ids below this are ordinary (byte-pair) tokens; the rest are special tokens. */
 export declare const ORDINARY_TOKEN_COUNT: number
+
+/**
+ * Parses a whole completion (tokens, or decoded text with literal `<|…|>` markers) with the
+ * recovering parser, end of stream included. `role` as for the class; `strict` turns the first
+ * recovery into an `ERR_HARMONY_PARSE` error.
+ */
+export declare function recoverCompletion(encoding: BindingEncoding, completion: Uint32Array | string, role?: string | undefined | null, strict?: boolean | undefined | null): BindingRecoveredCompletion
 
 /** What one token did to the content of the message in progress (`BindingStreamParser.process`). */
 export declare enum TokenEffect {

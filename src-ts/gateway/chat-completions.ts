@@ -209,6 +209,8 @@ export class ChatCompletionChunkMapper {
           break;
         case 'recovered':
           this.#pending.add(ev);
+          // The stream ended inside a header: the reply was cut short.
+          if (ev.kind === 'header-eos') this.#truncated = true;
           break;
         default:
           break;

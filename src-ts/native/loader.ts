@@ -13,8 +13,12 @@ import binding from '../../binding/binding.cjs';
 export type {
   BindingEncoding,
   BindingEvent,
+  BindingGatewayEvent,
+  BindingMessageKind,
+  BindingRecoveredCompletion,
   BindingRecoveringParser,
   BindingRecovery,
+  BindingRecoveryKind,
   BindingRole,
   BindingStopToken,
   BindingStreamParser,

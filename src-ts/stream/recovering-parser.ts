@@ -11,19 +11,14 @@ import type { Message } from '../builders/message.js';
 import type { HarmonyEncoding } from '../encoding.js';
 import { invalidArgument } from '../errors.js';
 import { nativeEncoding } from '../native/encoding.js';
+import type { BindingRecoveryKind } from '../native/loader.js';
 import { NativeRecoveringParser } from '../native/recovering-parser.js';
 import { toUint32Array, type TokenInput } from '../tokens.js';
 import { isRole, type Role } from '../values.js';
 import type { HarmonyEvent } from './events.js';
 
-/** What the recovering parser stepped in for (see `docs/gateway.md`). */
-export type RecoveryKind =
-  | 'stray-stop-token'
-  | 'missing-start'
-  | 'broken-header'
-  | 'interrupted-header'
-  | 'header-eos'
-  | 'control-token-in-recipient';
+/** What the recovering parser stepped in for (see `docs/gateway.md`); generated from the core. */
+export type RecoveryKind = BindingRecoveryKind;
 
 /** One intervention on malformed model output. */
 export interface Recovery {

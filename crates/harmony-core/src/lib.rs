@@ -22,7 +22,7 @@ pub use chat::{
 pub use encoding::{load_harmony_encoding, HarmonyEncoding, HarmonyEncodingName};
 pub use error::{ErrorCode, ErrorContext, HarmonyError, Result};
 pub use parse::{ParseEvent, ParseOptions, StopKind, StreamState, StreamableParser};
-pub use parse::{RecoveringEvent, RecoveringParser, Recovery, RecoveryKind};
+pub use parse::{MessageKind, RecoverOptions, RecoveringEvent, RecoveringParser, Recovery, RecoveryKind};
 pub use render::{
     MaskTurns, RenderConversationConfig, RenderOptions, TrainingExample, UnmaskedReason, UnmaskedTurn,
 };

@@ -1,8 +1,12 @@
-//! `BindingRecoveringParser`: the core's never-failing parser for gateways, as a JS class.
-//! Batches in, events out (parse events as in `parser.rs`, plus recoveries, in stream order).
+//! The core's never-failing parser for gateways: the `BindingRecoveringParser` class (batches in,
+//! events out) and the one-shot `recoverCompletion` (a whole completion in, all events out, no
+//! long-lived native object). The core decides what each message is (`kind`); this only converts.
 
-use harmony_core::{RecoveringEvent, RecoveringParser};
-use napi::bindgen_prelude::Either3;
+use harmony_core::{
+    Content, Message, MessageKind, ParseEvent, RecoverOptions, RecoveringEvent, RecoveringParser,
+    RecoveryKind,
+};
+use napi::bindgen_prelude::{Either, Either3, Uint32ArraySlice};
 use napi::Result;
 use napi_derive::napi;
 
@@ -11,14 +15,114 @@ use crate::error::{guard_js, HarmonyStatus};
 use crate::event::BindingEvent;
 use crate::tasks::optional_role;
 
-/// An intervention of the recovering parser.
+/// Where the text of a message goes, as the core decided.
+#[napi(string_enum = "kebab-case")]
+pub enum BindingMessageKind {
+    /// Chain of thought (`reasoning_content`, a `reasoning` item).
+    Reasoning,
+    /// Text for the user (`content`, `output_text`).
+    Text,
+    /// A tool call: `recipient` names the tool, the text is its arguments.
+    Call,
+}
+
+impl From<MessageKind> for BindingMessageKind {
+    fn from(kind: MessageKind) -> Self {
+        match kind {
+            MessageKind::Reasoning => BindingMessageKind::Reasoning,
+            MessageKind::Text => BindingMessageKind::Text,
+            MessageKind::Call => BindingMessageKind::Call,
+        }
+    }
+}
+
+/// What the recovering parser stepped in for (one row each in the recovery table of
+/// `docs/gateway.md`).
+#[napi(string_enum = "kebab-case")]
+pub enum BindingRecoveryKind {
+    /// A stop token between messages: ignored.
+    StrayStopToken,
+    /// A message began without `<|start|>`.
+    MissingStart,
+    /// `<|start|>` again before the header was written.
+    RepeatedStart,
+    /// A header without a role.
+    MissingRole,
+    /// Words before the first header: opening text.
+    LeadingText,
+    /// Text between a stop token and the next header: dropped.
+    FillerText,
+    /// Text after a message with no header: reasoning.
+    MissingHeader,
+    /// `<|start|>` or `<|channel|>` inside an unclosed message: closes it.
+    UnclosedMessage,
+    /// A channel spelled out of the canonical form.
+    ChannelSpelling,
+    /// Several channels in one header.
+    RepeatedChannel,
+    /// A marker with a pipe missing (`<message|>`).
+    DamagedMarker,
+    /// A channel name without `<|channel|>`, or output whose markers were stripped.
+    MissingChannelMarker,
+    /// An unknown channel: reasoning.
+    UnknownChannel,
+    /// A recipient that is no tool: ignored.
+    StrayRecipient,
+    /// A function call on the analysis channel: reasoning.
+    CallInAnalysis,
+    /// Header words that fit nowhere: dropped.
+    ExtraHeaderWords,
+    /// A message by another author: dropped.
+    ForeignAuthor,
+    /// A recipient with control-token text: cut.
+    ControlTokenInRecipient,
+    /// A control token where it means nothing: dropped.
+    StrayControlToken,
+    /// A stop token inside a header: the header is dropped.
+    InterruptedHeader,
+    /// `<|start|>` inside an unfinished header: the header is dropped.
+    BrokenHeader,
+    /// The stream ended inside a header: dropped.
+    HeaderEos,
+}
+
+impl From<RecoveryKind> for BindingRecoveryKind {
+    fn from(kind: RecoveryKind) -> Self {
+        use BindingRecoveryKind as B;
+        match kind {
+            RecoveryKind::StrayStopToken => B::StrayStopToken,
+            RecoveryKind::MissingStart => B::MissingStart,
+            RecoveryKind::RepeatedStart => B::RepeatedStart,
+            RecoveryKind::MissingRole => B::MissingRole,
+            RecoveryKind::LeadingText => B::LeadingText,
+            RecoveryKind::FillerText => B::FillerText,
+            RecoveryKind::MissingHeader => B::MissingHeader,
+            RecoveryKind::UnclosedMessage => B::UnclosedMessage,
+            RecoveryKind::ChannelSpelling => B::ChannelSpelling,
+            RecoveryKind::RepeatedChannel => B::RepeatedChannel,
+            RecoveryKind::DamagedMarker => B::DamagedMarker,
+            RecoveryKind::MissingChannelMarker => B::MissingChannelMarker,
+            RecoveryKind::UnknownChannel => B::UnknownChannel,
+            RecoveryKind::StrayRecipient => B::StrayRecipient,
+            RecoveryKind::CallInAnalysis => B::CallInAnalysis,
+            RecoveryKind::ExtraHeaderWords => B::ExtraHeaderWords,
+            RecoveryKind::ForeignAuthor => B::ForeignAuthor,
+            RecoveryKind::ControlTokenInRecipient => B::ControlTokenInRecipient,
+            RecoveryKind::StrayControlToken => B::StrayControlToken,
+            RecoveryKind::InterruptedHeader => B::InterruptedHeader,
+            RecoveryKind::BrokenHeader => B::BrokenHeader,
+            RecoveryKind::HeaderEos => B::HeaderEos,
+        }
+    }
+}
+
+/// An intervention of the recovering parser (the legacy `processMany` wire).
 #[napi(discriminant = "type", discriminant_case = "kebab-case", object_from_js = false)]
 pub enum BindingRecovery {
     /// What was recovered and where.
     Recovered {
-        /// `stray-stop-token`, `missing-start`, `broken-header`, `interrupted-header`,
-        /// `header-eos` or `control-token-in-recipient`.
-        kind: String,
+        /// The kind's kebab-case name.
+        kind: BindingRecoveryKind,
         /// Index of the token among all tokens fed.
         token_index: u32,
         /// A human-readable explanation.
@@ -26,20 +130,189 @@ pub enum BindingRecovery {
     },
 }
 
-/// One event as it crosses to JS: a content delta as its bare text, other parse events as
-/// `BindingEvent`s, recoveries as `BindingRecovery`s.
+/// One event of the recovering parser, with the core's classification of each message.
+#[napi(discriminant = "type", discriminant_case = "kebab-case", object_from_js = false)]
+pub enum BindingGatewayEvent {
+    /// A message begins; its header is normalised (canonical channel, recipient on calls only).
+    MessageStart {
+        /// Where its text goes.
+        kind: BindingMessageKind,
+        /// The author's role (`assistant`).
+        role: String,
+        /// The author's name.
+        name: Option<String>,
+        /// The canonical channel.
+        channel: Option<String>,
+        /// The tool called (calls only).
+        recipient: Option<String>,
+        /// The content type.
+        content_type: Option<String>,
+    },
+    /// Text added to the current message.
+    ContentDelta {
+        /// The text.
+        delta: String,
+    },
+    /// A message is complete.
+    MessageEnd {
+        /// Where its text went.
+        kind: BindingMessageKind,
+        /// The author's role.
+        role: String,
+        /// The author's name.
+        name: Option<String>,
+        /// The canonical channel.
+        channel: Option<String>,
+        /// The tool called (calls only).
+        recipient: Option<String>,
+        /// The content type.
+        content_type: Option<String>,
+        /// The whole text.
+        text: String,
+        /// What ended it: `end`, `call`, `return` or `eos`.
+        stop_token: String,
+    },
+    /// A call ended with `<|call|>`.
+    ToolCall {
+        /// The tool (`functions.get_weather`).
+        recipient: String,
+        /// The content type.
+        content_type: Option<String>,
+        /// The arguments, verbatim.
+        arguments: String,
+    },
+    /// An intervention, before the events it explains.
+    Recovered {
+        /// What was recovered.
+        kind: BindingRecoveryKind,
+        /// Index of the token among all tokens fed.
+        token_index: u32,
+        /// A human-readable explanation (never quotes reasoning or dropped text).
+        detail: String,
+    },
+}
+
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+fn message_text(message: &Message) -> String {
+    message
+        .content
+        .iter()
+        .filter_map(|c| match c {
+            Content::Text(t) => Some(t.text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+impl From<RecoveringEvent> for BindingGatewayEvent {
+    fn from(event: RecoveringEvent) -> Self {
+        match event {
+            RecoveringEvent::MessageStart { kind, role, name, channel, recipient, content_type } => {
+                BindingGatewayEvent::MessageStart {
+                    kind: kind.into(),
+                    role: role.as_str().to_owned(),
+                    name,
+                    channel,
+                    recipient,
+                    content_type,
+                }
+            }
+            RecoveringEvent::ContentDelta { delta } => BindingGatewayEvent::ContentDelta { delta },
+            RecoveringEvent::MessageEnd { kind, message, stop } => {
+                let text = message_text(&message);
+                let Message { author, recipient, channel, content_type, .. } = message;
+                BindingGatewayEvent::MessageEnd {
+                    kind: kind.into(),
+                    role: author.role.as_str().to_owned(),
+                    name: author.name,
+                    channel,
+                    recipient,
+                    content_type,
+                    text,
+                    stop_token: stop.as_str().to_owned(),
+                }
+            }
+            RecoveringEvent::ToolCall { recipient, content_type, arguments } => {
+                BindingGatewayEvent::ToolCall { recipient, content_type, arguments }
+            }
+            RecoveringEvent::Recovered(r) => BindingGatewayEvent::Recovered {
+                kind: r.kind.into(),
+                token_index: index(r.token_index),
+                detail: r.detail,
+            },
+        }
+    }
+}
+
+/// One event on the legacy wire: a content delta as its bare text, other parse events as
+/// `BindingEvent`s (normalised headers: a message's kind follows from its channel and
+/// recipient), recoveries as `BindingRecovery`s.
 pub type GatewayWireEvent = Either3<String, BindingEvent, BindingRecovery>;
 
-fn to_wire(event: RecoveringEvent) -> GatewayWireEvent {
-    match event {
-        RecoveringEvent::Parse(harmony_core::ParseEvent::ContentDelta { delta }) => Either3::A(delta),
-        RecoveringEvent::Parse(other) => Either3::B(BindingEvent::from(other)),
-        RecoveringEvent::Recovered(r) => Either3::C(BindingRecovery::Recovered {
-            kind: r.kind.as_str().to_owned(),
-            token_index: u32::try_from(r.token_index).unwrap_or(u32::MAX),
-            detail: r.detail,
-        }),
-    }
+fn to_legacy_wire(event: RecoveringEvent) -> GatewayWireEvent {
+    let parse = match event {
+        RecoveringEvent::ContentDelta { delta } => return Either3::A(delta),
+        RecoveringEvent::Recovered(r) => {
+            return Either3::C(BindingRecovery::Recovered {
+                kind: r.kind.into(),
+                token_index: index(r.token_index),
+                detail: r.detail,
+            })
+        }
+        RecoveringEvent::MessageStart { role, name, channel, recipient, content_type, .. } => {
+            ParseEvent::MessageStart { role, name, channel, recipient, content_type }
+        }
+        RecoveringEvent::MessageEnd { message, stop, .. } => ParseEvent::MessageEnd { message, stop },
+        RecoveringEvent::ToolCall { recipient, content_type, arguments } => {
+            ParseEvent::ToolCall { recipient, content_type, arguments }
+        }
+    };
+    Either3::B(BindingEvent::from(parse))
+}
+
+/// A whole completion, parsed by the recovering parser.
+#[napi(object, object_from_js = false)]
+pub struct BindingRecoveredCompletion {
+    /// Every event, in stream order.
+    pub events: Vec<BindingGatewayEvent>,
+    /// The stream ended inside a message or a header (the `length` finish reason).
+    pub truncated: bool,
+    /// Number of tokens parsed (in text mode: of the tokenised text).
+    pub token_count: u32,
+    /// Number of those that are reasoning (the `reasoning_tokens` of `usage`).
+    pub reasoning_token_count: u32,
+}
+
+/// Parses a whole completion (tokens, or decoded text with literal `<|…|>` markers) with the
+/// recovering parser, end of stream included. `role` as for the class; `strict` turns the first
+/// recovery into an `ERR_HARMONY_PARSE` error.
+#[napi]
+pub fn recover_completion(
+    encoding: &BindingEncoding,
+    completion: Either<Uint32ArraySlice, String>,
+    role: Option<String>,
+    strict: Option<bool>,
+) -> Result<BindingRecoveredCompletion, HarmonyStatus> {
+    guard_js(|| {
+        let role = optional_role(role.as_deref())?;
+        let options = RecoverOptions { strict: strict.unwrap_or(false) };
+        let mut parser = RecoveringParser::with_options(encoding.enc, role, options);
+        let mut events = Vec::new();
+        match &completion {
+            Either::A(tokens) => parser.process_many(tokens, &mut events)?,
+            Either::B(text) => parser.process_text(text, &mut events)?,
+        }
+        parser.process_eos(&mut events)?;
+        Ok(BindingRecoveredCompletion {
+            events: events.into_iter().map(BindingGatewayEvent::from).collect(),
+            truncated: parser.truncated(),
+            token_count: index(parser.token_count()),
+            reasoning_token_count: index(parser.reasoning_token_count()),
+        })
+    })
 }
 
 /// The recovering parser.
@@ -52,55 +325,83 @@ pub struct BindingRecoveringParser {
 #[napi]
 impl BindingRecoveringParser {
     /// A parser for `encoding`; `role` is the role of the first message when the tokens start
-    /// right after `<|start|>{role}` (`null` when they start with `<|start|>`).
+    /// right after `<|start|>{role}` (`null` when they start with `<|start|>`); `strict` turns
+    /// the first recovery into an `ERR_HARMONY_PARSE` error.
     #[napi(constructor)]
-    pub fn new(encoding: &BindingEncoding, role: Option<String>) -> Result<Self, HarmonyStatus> {
+    pub fn new(encoding: &BindingEncoding, role: Option<String>, strict: Option<bool>) -> Result<Self, HarmonyStatus> {
         guard_js(|| {
             let role = optional_role(role.as_deref())?;
-            Ok(Self { inner: RecoveringParser::new(encoding.enc, role), events: Vec::new() })
+            let options = RecoverOptions { strict: strict.unwrap_or(false) };
+            Ok(Self { inner: RecoveringParser::with_options(encoding.enc, role, options), events: Vec::new() })
         })
     }
 
-    /// Feeds a batch of tokens; returns its events.
+    /// Feeds a batch of tokens; returns its events with each message's kind.
+    #[napi]
+    pub fn push(&mut self, tokens: &[u32]) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
+        self.run(|inner, events| inner.process_many(tokens, events))?;
+        Ok(self.events.drain(..).map(BindingGatewayEvent::from).collect())
+    }
+
+    /// Feeds decoded text (literal `<|…|>` markers); returns its events with each message's kind.
+    #[napi]
+    pub fn push_text(&mut self, text: String) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
+        self.run(|inner, events| inner.process_text(&text, events))?;
+        Ok(self.events.drain(..).map(BindingGatewayEvent::from).collect())
+    }
+
+    /// Signals the end of the stream; returns the events it caused (then see `truncated`).
+    #[napi]
+    pub fn end(&mut self) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
+        self.run(RecoveringParser::process_eos)?;
+        Ok(self.events.drain(..).map(BindingGatewayEvent::from).collect())
+    }
+
+    /// Feeds a batch of tokens; returns its events (legacy wire).
     #[napi(ts_return_type = "Array<string | BindingEvent | BindingRecovery>")]
     pub fn process_many(&mut self, tokens: &[u32]) -> Result<Vec<GatewayWireEvent>, HarmonyStatus> {
-        self.run(|inner, events| inner.process_many(tokens, events))
+        self.run(|inner, events| inner.process_many(tokens, events))?;
+        Ok(self.events.drain(..).map(to_legacy_wire).collect())
     }
 
-    /// Feeds decoded text (literal `<|…|>` markers); returns its events.
+    /// Feeds decoded text (literal `<|…|>` markers); returns its events (legacy wire).
     #[napi(ts_return_type = "Array<string | BindingEvent | BindingRecovery>")]
     pub fn process_text(&mut self, text: String) -> Result<Vec<GatewayWireEvent>, HarmonyStatus> {
-        self.run(|inner, events| inner.process_text(&text, events))
+        self.run(|inner, events| inner.process_text(&text, events))?;
+        Ok(self.events.drain(..).map(to_legacy_wire).collect())
     }
 
-    /// Signals the end of the stream; returns the events it caused.
+    /// Signals the end of the stream; returns the events it caused (legacy wire).
     #[napi(ts_return_type = "Array<string | BindingEvent | BindingRecovery>")]
     pub fn process_eos(&mut self) -> Result<Vec<GatewayWireEvent>, HarmonyStatus> {
-        self.run(RecoveringParser::process_eos)
+        self.run(RecoveringParser::process_eos)?;
+        Ok(self.events.drain(..).map(to_legacy_wire).collect())
     }
 
     /// Number of tokens fed so far.
     #[napi]
     pub fn token_count(&self) -> u32 {
-        u32::try_from(self.inner.token_count()).unwrap_or(u32::MAX)
+        index(self.inner.token_count())
     }
 
-    /// Number of tokens fed so far that were read inside an analysis message (reasoning tokens).
+    /// Whether the stream ended inside a message or a header (the `length` finish reason).
+    #[napi]
+    pub fn truncated(&self) -> bool {
+        self.inner.truncated()
+    }
+
+    /// Number of tokens fed so far that are reasoning (the `reasoning_tokens` of `usage`).
     #[napi]
     pub fn reasoning_token_count(&self) -> u32 {
-        u32::try_from(self.inner.reasoning_token_count()).unwrap_or(u32::MAX)
+        index(self.inner.reasoning_token_count())
     }
 
     fn run(
         &mut self,
-        f: impl FnOnce(&mut RecoveringParser, &mut Vec<RecoveringEvent>),
-    ) -> Result<Vec<GatewayWireEvent>, HarmonyStatus> {
+        f: impl FnOnce(&mut RecoveringParser, &mut Vec<RecoveringEvent>) -> harmony_core::Result<()>,
+    ) -> Result<(), HarmonyStatus> {
         self.events.clear();
         let (inner, events) = (&mut self.inner, &mut self.events);
-        guard_js(|| {
-            f(inner, events);
-            Ok(())
-        })?;
-        Ok(self.events.drain(..).map(to_wire).collect())
+        guard_js(|| f(inner, events))
     }
 }

@@ -19,5 +19,8 @@ mod training;
 
 pub use encoding::BindingEncoding;
 pub use event::BindingEvent;
-pub use gateway::{BindingRecoveringParser, BindingRecovery};
+pub use gateway::{
+    recover_completion, BindingGatewayEvent, BindingMessageKind, BindingRecoveredCompletion, BindingRecoveringParser,
+    BindingRecovery, BindingRecoveryKind,
+};
 pub use parser::BindingStreamParser;

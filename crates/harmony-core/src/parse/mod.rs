@@ -9,7 +9,7 @@ mod recover;
 mod stream;
 
 pub use event::{ParseEvent, StopKind};
-pub use recover::{RecoveringEvent, RecoveringParser, Recovery, RecoveryKind};
+pub use recover::{MessageKind, RecoverOptions, RecoveringEvent, RecoveringParser, Recovery, RecoveryKind};
 pub use stream::{StreamState, StreamableParser};
 
 use crate::chat::{Message, Role};
