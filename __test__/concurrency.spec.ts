@@ -135,14 +135,13 @@ async function measure(syncCall: () => unknown, asyncCall: () => Promise<unknown
 
 /**
  * Bounds on the event-loop delay during an async call, relative to the same work done blocking
- * (`nativeSyncMs`), so that they hold on fast and slow machines alike: a call that blocked the loop
- * would delay it by about `nativeSyncMs`, above both bounds.
+ * (`nativeSyncMs`, measured in the same run), so that they hold on fast, slow and busy machines
+ * alike: a call that blocked the loop would delay it by about `nativeSyncMs`, above both bounds.
+ * (Absolute caps made the test fail whenever other processes took the cores.)
  */
-const BOUND_MS = 200;
-const delayBound = (d: Delay) => Math.min(BOUND_MS, 0.75 * d.nativeSyncMs);
+const delayBound = (d: Delay) => 0.75 * d.nativeSyncMs;
 /** The setInterval probe also sees the synchronous part of the call (argument conversion): looser. */
-const PROBE_BOUND_MS = 300;
-const probeBound = (d: Delay) => Math.min(PROBE_BOUND_MS, 0.9 * d.nativeSyncMs);
+const probeBound = (d: Delay) => 0.9 * d.nativeSyncMs;
 
 describe('async calls on huge inputs do not block the event loop', () => {
   const report = (name: string, d: Delay) =>
@@ -203,6 +202,6 @@ describe('async calls on huge inputs do not block the event loop', () => {
       () => enc.parseMessagesFromCompletionTokensAsync(tokens, null),
     );
     report(`parseMessagesFromCompletionTokensAsync ${tokens.length} tokens, ${tokens.length / one.length} messages`, m);
-    expect(m.maxDelayMs).toBeLessThan(Math.max(m.nativeSyncMs, BOUND_MS) + 100);
+    expect(m.maxDelayMs).toBeLessThan(m.nativeSyncMs + 100);
   }, 60_000);
 });
