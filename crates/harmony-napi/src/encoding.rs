@@ -16,7 +16,7 @@ use std::ptr;
 
 use harmony_core::{load_harmony_encoding, HarmonyEncoding, HarmonyEncodingName, SpecialTokenSet};
 use napi::bindgen_prelude::{
-    AsyncTask, Either, Env, FromNapiValue, Uint32ArraySlice, Uint8ArraySlice,
+    AsyncTask, Either, Env, FromNapiValue, JsValue, Uint32ArraySlice, Uint8ArraySlice,
 };
 use napi::sys;
 use napi::JsString;
@@ -24,6 +24,7 @@ use napi::Result;
 use napi_derive::napi;
 
 use crate::error::{guard_js, invalid_argument, HarmonyStatus};
+use crate::js_memory::publish_write;
 use crate::tasks::{
     self, optional_role, parse_role, EncodeTask, ParseTask, RenderJob, RenderKind, RenderTask,
 };
@@ -63,6 +64,7 @@ fn copy_tokens_to_js<'env>(env: &'env Env, tokens: &[u32]) -> napi::Result<Uint3
         // SAFETY: `data` points to `bytes` writable bytes (just allocated) that do not overlap `tokens`.
         unsafe { ptr::copy_nonoverlapping(tokens.as_ptr().cast::<u8>(), data.cast::<u8>(), bytes) };
     }
+    publish_write(raw_env, buffer, 0, bytes)?;
     let mut array = ptr::null_mut();
     // SAFETY: `buffer` is the ArrayBuffer created above, exactly `tokens.len()` u32s long.
     let status = unsafe {
@@ -149,11 +151,15 @@ impl BindingEncoding {
         // SAFETY: `out` views the caller's `Uint32Array`. JS is blocked for the duration of this
         // synchronous call and no other Rust reference to that memory exists, so the mutable
         // slice is unique while it lives (it does not escape this function).
-        let out = unsafe { out.as_mut() };
-        guard_js(|| {
+        let dst = unsafe { out.as_mut() };
+        let count = guard_js(|| {
             let tokens = tasks::encode(&self.enc, &text, &allowed, &disallowed)?;
-            copy_into(&tokens, out)
-        })
+            copy_into(&tokens, dst)
+        })?;
+        let js = out.value();
+        let written = count as usize * std::mem::size_of::<u32>();
+        publish_write(js.env, js.value, 0, written).map_err(internal)?;
+        Ok(count)
     }
 
     /// Number of tokens of `text` encoded as ordinary text, without materialising them.

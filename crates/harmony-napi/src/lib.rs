@@ -12,6 +12,7 @@ mod encoding;
 mod error;
 mod event;
 mod gateway;
+mod js_memory;
 mod parser;
 mod tasks;
 mod text;

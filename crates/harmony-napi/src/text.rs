@@ -14,6 +14,7 @@ use napi::{check_status, sys};
 
 /// Strings up to this many UTF-16 units get a buffer of the 3-bytes-per-unit bound (at most
 /// 12 MiB); longer ones are measured first, so a 500 MB string does not ask for 1.5 GB.
+#[cfg(not(target_family = "wasm"))]
 const ONE_PASS_UNITS: usize = 1 << 22;
 
 /// A JS string as an owned Rust `String` (lone surrogates become U+FFFD, as napi-rs's `String`).
@@ -46,6 +47,7 @@ impl TypeName for Utf8Text {
 impl ValidateNapiValue for Utf8Text {}
 
 impl FromNapiValue for Utf8Text {
+    #[cfg(not(target_family = "wasm"))]
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
         let mut units = 0usize;
         // SAFETY: a null buffer asks only for the length in UTF-16 units (fails on a non-string).
@@ -74,5 +76,22 @@ impl FromNapiValue for Utf8Text {
             bytes.set_len(written.min(capacity - 1));
             Ok(Utf8Text(String::from_utf8_unchecked(bytes)))
         }
+    }
+
+    /// Under emnapi (wasm32), `napi_get_value_string_utf8` pairs a lone surrogate with the unit
+    /// after it instead of replacing it, so the UTF-16 units are read and converted here, with
+    /// lone surrogates as U+FFFD like Node's conversion.
+    #[cfg(target_family = "wasm")]
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let mut len = 0usize;
+        // SAFETY: a null buffer asks only for the length in UTF-16 units (fails on a non-string).
+        check_status!(unsafe { sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut len) })?;
+        let mut units = vec![0u16; len + 1];
+        let mut written = 0usize;
+        // SAFETY: `units` has room for the string's `len` units plus the terminating NUL.
+        check_status!(unsafe {
+            sys::napi_get_value_string_utf16(env, value, units.as_mut_ptr(), len + 1, &mut written)
+        })?;
+        Ok(Utf8Text(String::from_utf16_lossy(&units[..written.min(len)])))
     }
 }
