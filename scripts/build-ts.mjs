@@ -1,7 +1,8 @@
 // Compiles src-ts twice — ESM (dist/esm) and CommonJS (dist/cjs), each with its .d.ts — and
-// marks each output folder with its module type. Run after `napi build` (npm run build).
+// marks each output folder with its module type; dist/browser is dist/esm on the WASM loader.
+// Run after `napi build` (npm run build).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,15 @@ for (const [dir, type, overrides] of [
     writeFileSync(path, fixed);
   }
 }
+// dist/browser: the ESM build on binding/binding.browser.js, which loads the WebAssembly package,
+// for browsers (import maps) and bundlers; package.json points its `browser` condition here.
+cpSync(join(root, 'dist', 'esm'), join(root, 'dist', 'browser'), { recursive: true });
+const browserLoader = join(root, 'dist', 'browser', 'native', 'loader.js');
+// Types come from dist/esm (the `browser` condition's `types`); the copies would only add weight.
+for (const entry of readdirSync(join(root, 'dist', 'browser'), { recursive: true })) {
+  if (String(entry).endsWith('.d.ts')) rmSync(join(root, 'dist', 'browser', String(entry)));
+}
+writeFileSync(browserLoader, readFileSync(browserLoader, 'utf8').replaceAll('../../../binding/binding.cjs', '../../../binding/binding.browser.js'));
 // Every file that package.json `exports` names must exist (a moved entry point fails here, not at a user's import).
 const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 for (const conditions of Object.values(exports)) {
@@ -41,4 +51,4 @@ for (const conditions of Object.values(exports)) {
     if (!existsSync(join(root, target))) throw new Error(`package.json exports ${target}, which the build did not produce`);
   }
 }
-console.log('built dist/esm and dist/cjs');
+console.log('built dist/esm, dist/cjs and dist/browser');
