@@ -101,7 +101,7 @@ describe.runIf(built)('built package', () => {
     }
     /** The loader files `require` took in `app`. */
     const loaded = (app: string, env: NodeJS.ProcessEnv) =>
-      node(['--no-warnings', '-e', `require('${pkg.name}'); console.log(Object.keys(require.cache).filter((f) => /\.node$|wasi/.test(f)).join())`], app, env);
+      node(['--no-warnings', '-e', `require('${pkg.name}'); console.log(Object.keys(require.cache).filter((f) => /\\.node$|wasi/.test(f)).join())`], app, env);
 
     it('hold the main package with every platform package as an optionalDependency at its exact version', () => {
       expect(tarball(pkg.name)).toBeDefined();

@@ -1,5 +1,6 @@
 // The browser demo: every Harmony call below runs in the WebAssembly build of the package, loaded
 // through its browser entry (see the import map in index.html). No framework, no bundler.
+/* global document */
 import {
   Conversation,
   DeveloperContent,

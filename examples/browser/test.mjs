@@ -65,7 +65,7 @@ try {
   await page.fill('#completion-text', '<|channel|>final<|message|>Arr, 22 degrees in Tokyo.<|return|>');
   await page.fill('#delay', '5');
   await page.click('#stream');
-  await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Streamed'));
+  await page.waitForFunction(() => globalThis.document.querySelector('#status')?.textContent?.startsWith('Streamed'));
   const streamed = await page.$$eval('#events li', (els) => els.map((e) => JSON.parse(e.textContent)));
   const deltas = streamed.filter((e) => e.type === 'content-delta');
   assert.ok(deltas.length > 3, 'one delta per content token');
