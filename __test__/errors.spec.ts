@@ -12,19 +12,9 @@ import {
   type ErrorCode as ErrorCodeType,
 } from '../src-ts/index.js';
 import { fromNativeError } from '../src-ts/native/errors.js';
+import { caught } from './helpers/errors.js';
 
 const enc = loadHarmonyEncoding();
-
-function caught(fn: () => unknown): HarmonyError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HarmonyError);
-    expect(e).toBeInstanceOf(Error);
-    return e as HarmonyError;
-  }
-  throw new Error('did not throw');
-}
 
 function expectCode(fn: () => unknown, code: ErrorCodeType, message?: string | RegExp): HarmonyError {
   const e = caught(fn);

@@ -4,23 +4,13 @@
 // only; tool names keep their letters.
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { HarmonyError, loadHarmonyEncoding } from '../src-ts/index.js';
+import { loadHarmonyEncoding } from '../src-ts/index.js';
 import { ToolNameMap, chatCompletionsToHarmony, harmonyToChatCompletion, responsesToHarmony } from '../src-ts/gateway/index.js';
+import { caught } from './helpers/errors.js';
 
 const enc = loadHarmonyEncoding();
 const render = (conversation: Parameters<typeof enc.renderConversationForCompletion>[0]) => enc.decode(enc.renderConversationForCompletion(conversation, 'assistant'));
 const user = { role: 'user', content: 'hi' } as const;
-
-/** The HarmonyError `fn` throws. */
-function thrown(fn: () => unknown): HarmonyError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HarmonyError);
-    return error as HarmonyError;
-  }
-  throw new Error('expected a HarmonyError, nothing was thrown');
-}
 
 /** A JSON schema nested `depth` levels deep. */
 function deepSchema(depth: number): Record<string, unknown> {
@@ -54,7 +44,7 @@ describe('request mappers: a typed error for every caller mistake', () => {
   ];
   for (const [name, fn, field] of cases) {
     it(name, () => {
-      const error = thrown(fn);
+      const error = caught(fn);
       expect(error.code).toBe('ERR_HARMONY_INVALID_ARGUMENT');
       expect(error.field).toBe(field);
     });
@@ -63,20 +53,20 @@ describe('request mappers: a typed error for every caller mistake', () => {
   it('a getter of the caller that throws: the caller\'s mistake, its exception as cause', () => {
     const boom = new Error('boom');
     const message = { role: 'user', get content(): string { throw boom; } };
-    const error = thrown(() => chatCompletionsToHarmony({ messages: [message as never] }));
+    const error = caught(() => chatCompletionsToHarmony({ messages: [message as never] }));
     expect(error.code).toBe('ERR_HARMONY_INVALID_ARGUMENT');
     expect(error.field).toBe('request.messages[0].content');
     expect(error.cause).toBe(boom);
     const trap = new Proxy({}, { getOwnPropertyDescriptor: () => { throw boom; } });
-    const fromProxy = thrown(() => responsesToHarmony(trap as never));
+    const fromProxy = caught(() => responsesToHarmony(trap as never));
     expect([fromProxy.code, fromProxy.cause]).toEqual(['ERR_HARMONY_INVALID_ARGUMENT', boom]);
   });
 
   it('an object whose toJSON could say something else than its fields', () => {
     const message = { role: 'user', content: 'shown', toJSON: () => ({ role: 'user', content: 'sent' }) };
-    expect(thrown(() => chatCompletionsToHarmony({ messages: [message as never] })).field).toBe('request.messages[0]');
+    expect(caught(() => chatCompletionsToHarmony({ messages: [message as never] })).field).toBe('request.messages[0]');
     const schema = { type: 'object', toJSON: () => ({ type: 'string' }) };
-    expect(thrown(chat({ tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] })).field).toBe('request.tools[0].function.parameters');
+    expect(caught(chat({ tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] })).field).toBe('request.tools[0].function.parameters');
   });
 });
 

@@ -12,26 +12,16 @@ import { describe, expect, it } from 'vitest';
 import {
   Conversation,
   DeveloperContent,
-  HarmonyError,
   Message,
   StreamableParser,
   SystemContent,
   ToolDescription,
   loadHarmonyEncoding,
 } from '../src-ts/index.js';
+import { caught } from './helpers/errors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const enc = loadHarmonyEncoding();
-
-function caught(fn: () => unknown): HarmonyError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HarmonyError);
-    return e as HarmonyError;
-  }
-  throw new Error('expected a HarmonyError');
-}
 
 describe('token arrays own their memory', () => {
   it('a transferred result disturbs no other result and no later call', () => {
