@@ -53,6 +53,8 @@ enum Segment {
     Leading { words: usize },
     /// A stop token or an unknown special token between messages.
     Stray { which: usize },
+    /// `<|message|>` with no header at all, after another message: nothing says it is visible.
+    Headerless { words: usize },
 }
 
 const STRAYS: &[&str] = &["<|return|>", "<|end|>", "<|call|>", "<|endoftext|>", "<|constrain|>"];
@@ -67,7 +69,8 @@ fn segment() -> impl Strategy<Value = Segment> {
         .prop_map(|(no_start, repeated_start, filler, words)| Segment::Call { no_start, repeated_start, filler, words });
     let leading = (1..4usize).prop_map(|words| Segment::Leading { words });
     let stray = (0..STRAYS.len()).prop_map(|which| Segment::Stray { which });
-    prop_oneof![4 => analysis, 2 => broken, 3 => fin, 2 => call, 1 => leading, 1 => stray]
+    let headerless = (1..4usize).prop_map(|words| Segment::Headerless { words });
+    prop_oneof![4 => analysis, 2 => broken, 3 => fin, 2 => call, 1 => leading, 1 => stray, 1 => headerless]
 }
 
 /// A generated completion, with what must and must not be visible.
@@ -94,6 +97,8 @@ fn build(segments: &[Segment], cut_last_header: bool) -> Completion {
     let mut counter = 0;
     // The prompt ends with `<|start|>assistant`: the first message needs no start of its own.
     let mut first = true;
+    // Whether a message has been written (stray tokens write none).
+    let mut written = false;
     let start = |text: &mut String, first: bool, no_start: bool| {
         if !first && !no_start {
             text.push_str("<|start|>assistant");
@@ -154,6 +159,17 @@ fn build(segments: &[Segment], cut_last_header: bool) -> Completion {
                 }
             }
             Segment::Stray { which } => text.push_str(STRAYS[which]),
+            Segment::Headerless { words: n } => {
+                let w = words("qsecret", &mut counter, n);
+                // `<|end|>` first: a `<|message|>` inside an open body would only be a stray token.
+                text.push_str("<|end|><|message|>");
+                text.push_str(&w.join(" "));
+                text.push_str("<|end|>");
+                // Before any message, it is the reply's opening message (a header-less answer).
+                if written {
+                    secrets.extend(w);
+                }
+            }
             Segment::Leading { words: n } => {
                 let w = words("lead", &mut counter, n);
                 text.push_str(&w.join(" "));
@@ -161,6 +177,7 @@ fn build(segments: &[Segment], cut_last_header: bool) -> Completion {
             }
         }
         first = false;
+        written |= !matches!(seg, Segment::Stray { .. });
     }
     Completion { text, secrets, finals }
 }

@@ -119,6 +119,9 @@ pub(super) struct HeaderContext {
     pub role: Option<Role>,
     /// No message has been read yet: words before the header proper are the reply's opening text.
     pub at_beginning: bool,
+    /// The header began with `<|message|>` between messages, without `<|start|>` or
+    /// `<|channel|>`: without a channel, nothing says its text is meant for the user.
+    pub headerless: bool,
 }
 
 /// A message the header opens.
@@ -360,6 +363,10 @@ pub(super) fn read_header(text: &str, ctx: HeaderContext) -> Reading {
             content_type,
         },
         (Some(Ok(Channel::Analysis)), None) => reasoning(content_type),
+        (None, None) if ctx.headerless && !ctx.at_beginning => {
+            notes.push((RecoveryKind::MissingHeader, "a message after another with no header: kept as reasoning".to_owned()));
+            reasoning(content_type)
+        }
         (channel, None) => Opened {
             kind: MessageKind::Text,
             role,
@@ -384,7 +391,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str, role: Option<Role>, at_beginning: bool) -> Reading {
-        read_header(text, HeaderContext { role, at_beginning })
+        read_header(text, HeaderContext { role, at_beginning, headerless: false })
     }
 
     fn kinds(r: &Reading) -> Vec<RecoveryKind> {

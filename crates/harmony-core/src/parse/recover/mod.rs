@@ -218,6 +218,9 @@ pub struct RecoveringParser {
     pending: Vec<u8>,
     /// A message (or a header) has been read: later loose text is no opening text.
     seen_message: bool,
+    /// The header being read began with `<|message|>` between messages (no `<|start|>`, no
+    /// `<|channel|>`).
+    headerless: bool,
     body: Option<Body>,
     decoder: Utf8Stream,
     count: usize,
@@ -249,6 +252,7 @@ impl RecoveringParser {
             header_from_token: false,
             pending: Vec::new(),
             seen_message: false,
+            headerless: false,
             body: None,
             decoder: Utf8Stream::default(),
             count: 0,
@@ -376,6 +380,7 @@ impl RecoveringParser {
                     self.phase = Phase::Header;
                     self.header_role = Some(Role::Assistant);
                     self.header_from_token = true;
+                    self.headerless = true;
                     self.finish_header(events)?;
                 }
                 _ if stop.is_some() => {
@@ -390,12 +395,7 @@ impl RecoveringParser {
                 _ => self.push_pending(token, events)?,
             },
             Phase::Header => match token {
-                MESSAGE => {
-                    self.finish_header(events)?;
-                    if self.body.as_ref().is_some_and(|b| b.opened.kind == MessageKind::Reasoning) {
-                        self.reasoning_count += 1;
-                    }
-                }
+                MESSAGE => self.finish_header(events)?,
                 START => {
                     if self.header_is_role_only() {
                         self.record(RecoveryKind::RepeatedStart, "<|start|> again before the header was written".to_owned(), events)?;
@@ -513,7 +513,7 @@ impl RecoveringParser {
     }
 
     fn context(&self) -> HeaderContext {
-        HeaderContext { role: self.header_role, at_beginning: !self.seen_message }
+        HeaderContext { role: self.header_role, at_beginning: !self.seen_message, headerless: self.headerless }
     }
 
     fn end_loose_before_header(&mut self, events: &mut Vec<RecoveringEvent>) -> Result<()> {
@@ -538,6 +538,8 @@ impl RecoveringParser {
                 let detail = format!("dropped {} characters between a stop token and the next header", text.chars().count());
                 self.record(RecoveryKind::FillerText, detail, events)
             }
+            // `…<|end|>assistantfinal The answer`: a header written as words.
+            LooseEnd::Stop(_) if stripped_pieces(&text).is_some() => self.opening_text(text, stop, events),
             LooseEnd::Stop(_) => {
                 let detail = "text after a message with no header before it: kept as reasoning".to_owned();
                 self.record(RecoveryKind::MissingHeader, detail, events)?;
@@ -628,8 +630,19 @@ impl RecoveringParser {
         Ok(())
     }
 
+    /// At `<|message|>`: reads the header and opens the body.
     fn finish_header(&mut self, events: &mut Vec<RecoveringEvent>) -> Result<()> {
+        self.finish_header_text(events)?;
+        // The `<|message|>` of a reasoning message is a reasoning token.
+        if self.body.as_ref().is_some_and(|b| b.opened.kind == MessageKind::Reasoning) {
+            self.reasoning_count += 1;
+        }
+        Ok(())
+    }
+
+    fn finish_header_text(&mut self, events: &mut Vec<RecoveringEvent>) -> Result<()> {
         let context = self.context();
+        self.headerless = false;
         let text = self.pending_text();
         let Some(repaired) = repair_markers(&text).filter(|t| t.contains("<|message|>")) else {
             return self.open_body(&text, context, events);
@@ -648,7 +661,7 @@ impl RecoveringParser {
             Some(next) => {
                 self.record(RecoveryKind::UnclosedMessage, "<|channel|> inside a message: it ends it".to_owned(), events)?;
                 self.finish_body(StopKind::End, events);
-                let context = HeaderContext { role: Some(Role::Assistant), at_beginning: false };
+                let context = HeaderContext { role: Some(Role::Assistant), at_beginning: false, headerless: false };
                 self.open_body(next, context, events)
             }
             // The body goes on after this `<|message|>`, which means nothing there.
@@ -712,6 +725,7 @@ impl RecoveringParser {
     }
 
     fn end_message(&mut self, body: Body, stop: StopKind, events: &mut Vec<RecoveringEvent>) {
+        self.seen_message = true;
         let Body { opened: Opened { kind, role, name, channel, recipient, content_type }, text } = body;
         let call = (kind == MessageKind::Call && stop == StopKind::Call)
             .then(|| (recipient.clone().unwrap_or_default(), content_type.clone(), text.clone()));
