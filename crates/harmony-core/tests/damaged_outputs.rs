@@ -24,7 +24,13 @@ fn encoding() -> HarmonyEncoding {
 
 /// Folds events as a mapper would, checking the event contract on the way.
 fn outcome(events: &[RecoveringEvent], truncated: bool) -> Outcome {
-    let mut out = Outcome { content: String::new(), reasoning: String::new(), tool_calls: Vec::new(), finish: "stop", recovered: Vec::new() };
+    let mut out = Outcome {
+        content: String::new(),
+        reasoning: String::new(),
+        tool_calls: Vec::new(),
+        finish: "stop",
+        recovered: Vec::new(),
+    };
     let mut open: Option<(MessageKind, Option<String>, String)> = None;
     for event in events {
         match event {
@@ -142,7 +148,12 @@ fn expected(case: &Value) -> Outcome {
             Some("tool_calls") => "tool_calls",
             other => panic!("expect.finish {other:?}"),
         },
-        recovered: e["recovered"].as_array().expect("expect.recovered").iter().map(|k| k.as_str().unwrap().to_owned()).collect(),
+        recovered: e["recovered"]
+            .as_array()
+            .expect("expect.recovered")
+            .iter()
+            .map(|k| k.as_str().unwrap().to_owned())
+            .collect(),
     }
 }
 

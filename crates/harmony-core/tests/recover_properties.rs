@@ -60,13 +60,17 @@ enum Segment {
 const STRAYS: &[&str] = &["<|return|>", "<|end|>", "<|call|>", "<|endoftext|>", "<|constrain|>"];
 
 fn segment() -> impl Strategy<Value = Segment> {
-    let analysis = (0..ANALYSIS_HEADERS.len(), 0..ENDINGS.len(), any::<bool>(), prop::bool::weighted(0.15), 1..6usize)
-        .prop_map(|(header, ending, no_start, damaged, words)| Segment::Analysis { header, ending, no_start, damaged, words });
+    let analysis =
+        (0..ANALYSIS_HEADERS.len(), 0..ENDINGS.len(), any::<bool>(), prop::bool::weighted(0.15), 1..6usize).prop_map(
+            |(header, ending, no_start, damaged, words)| Segment::Analysis { header, ending, no_start, damaged, words },
+        );
     let broken = (0..4usize, 1..4usize).prop_map(|(cut, words)| Segment::BrokenAnalysisHeader { cut, words });
-    let fin = (0..ENDINGS.len(), any::<bool>(), prop::bool::weighted(0.2), 1..6usize)
-        .prop_map(|(ending, no_start, repeated_start, words)| Segment::Final { ending, no_start, repeated_start, words });
-    let call = (any::<bool>(), prop::bool::weighted(0.2), any::<bool>(), 1..4usize)
-        .prop_map(|(no_start, repeated_start, filler, words)| Segment::Call { no_start, repeated_start, filler, words });
+    let fin = (0..ENDINGS.len(), any::<bool>(), prop::bool::weighted(0.2), 1..6usize).prop_map(
+        |(ending, no_start, repeated_start, words)| Segment::Final { ending, no_start, repeated_start, words },
+    );
+    let call = (any::<bool>(), prop::bool::weighted(0.2), any::<bool>(), 1..4usize).prop_map(
+        |(no_start, repeated_start, filler, words)| Segment::Call { no_start, repeated_start, filler, words },
+    );
     let leading = (1..4usize).prop_map(|words| Segment::Leading { words });
     let stray = (0..STRAYS.len()).prop_map(|which| Segment::Stray { which });
     let headerless = (1..4usize).prop_map(|words| Segment::Headerless { words });
@@ -193,7 +197,14 @@ struct Outcome {
 }
 
 fn fold(events: &[RecoveringEvent], truncated: bool) -> Outcome {
-    let mut out = Outcome { visible: String::new(), reasoning: String::new(), calls: Vec::new(), recovered: Vec::new(), details: Vec::new(), truncated };
+    let mut out = Outcome {
+        visible: String::new(),
+        reasoning: String::new(),
+        calls: Vec::new(),
+        recovered: Vec::new(),
+        details: Vec::new(),
+        truncated,
+    };
     let mut kind = None;
     let mut args = String::new();
     let mut recipient = String::new();
@@ -263,21 +274,39 @@ fn run_text(text: &str, cuts: &[usize]) -> Outcome {
 
 /// Classification without where batches fell (deltas are merged per batch, which is fine).
 fn same_decisions(a: &Outcome, b: &Outcome) -> bool {
-    a.visible == b.visible && a.reasoning == b.reasoning && a.calls == b.calls && a.recovered == b.recovered && a.truncated == b.truncated
+    a.visible == b.visible
+        && a.reasoning == b.reasoning
+        && a.calls == b.calls
+        && a.recovered == b.recovered
+        && a.truncated == b.truncated
 }
 
 fn check_invariant(c: &Completion, out: &Outcome) -> Result<(), TestCaseError> {
     for secret in &c.secrets {
-        prop_assert!(!out.visible.contains(secret.as_str()), "{secret} visible in {:?}\ncompletion {:?}", out.visible, c.text);
+        prop_assert!(
+            !out.visible.contains(secret.as_str()),
+            "{secret} visible in {:?}\ncompletion {:?}",
+            out.visible,
+            c.text
+        );
         for (name, args) in &out.calls {
-            prop_assert!(!name.contains(secret.as_str()) && !args.contains(secret.as_str()), "{secret} in a call {name} {args}\ncompletion {:?}", c.text);
+            prop_assert!(
+                !name.contains(secret.as_str()) && !args.contains(secret.as_str()),
+                "{secret} in a call {name} {args}\ncompletion {:?}",
+                c.text
+            );
         }
         for detail in &out.details {
             prop_assert!(!detail.contains(secret.as_str()), "{secret} in a detail {detail:?}");
         }
     }
     for answer in &c.finals {
-        prop_assert!(out.visible.contains(answer.as_str()), "final answer {answer:?} lost: {:?}\ncompletion {:?}", out.visible, c.text);
+        prop_assert!(
+            out.visible.contains(answer.as_str()),
+            "final answer {answer:?} lost: {:?}\ncompletion {:?}",
+            out.visible,
+            c.text
+        );
     }
     prop_assert!(!out.visible.contains("<|"), "markup in visible text {:?}", out.visible);
     Ok(())

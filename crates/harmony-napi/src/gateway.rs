@@ -3,8 +3,7 @@
 //! long-lived native object). The core decides what each message is (`kind`); this only converts.
 
 use harmony_core::{
-    Content, Message, MessageKind, ParseEvent, RecoverOptions, RecoveringEvent, RecoveringParser,
-    RecoveryKind,
+    Content, Message, MessageKind, ParseEvent, RecoverOptions, RecoveringEvent, RecoveringParser, RecoveryKind,
 };
 use napi::bindgen_prelude::{Either, Either3, Uint32ArraySlice};
 use napi::Result;

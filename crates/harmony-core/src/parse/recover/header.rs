@@ -31,10 +31,7 @@ impl Channel {
     /// The channel a word names, in any case, with surrounding spaces and trailing punctuation
     /// (`ANALYSIS`, ` analysis`, `analysis?`, `final:`) tolerated.
     pub(super) fn canonical(word: &str) -> Option<Channel> {
-        let word = word
-            .trim()
-            .trim_matches(['"', '\'', '`'])
-            .trim_end_matches(['?', '.', ':', '!', ',', ';']);
+        let word = word.trim().trim_matches(['"', '\'', '`']).trim_end_matches(['?', '.', ':', '!', ',', ';']);
         [Channel::Analysis, Channel::Commentary, Channel::Final]
             .into_iter()
             .find(|c| word.eq_ignore_ascii_case(c.as_str()))
@@ -260,13 +257,19 @@ pub(super) fn read_header(text: &str, ctx: HeaderContext) -> Reading {
         // (`<|channel|>analysis I think<|channel|>final`); the abandoned one says nothing.
         let free = words.iter().filter(|w| !w.starts_with("to=") && !w.starts_with(CONSTRAIN)).count();
         if free > 0 && i + 1 < segments.len() {
-            notes.push((RecoveryKind::ExtraHeaderWords, format!("dropped an unfinished header ({free} words) before <|channel|>")));
+            notes.push((
+                RecoveryKind::ExtraHeaderWords,
+                format!("dropped an unfinished header ({free} words) before <|channel|>"),
+            ));
             continue;
         }
         let channel = Channel::canonical(word);
         if let Some(c) = channel {
             if word != c.as_str() || name_start.len() != segment.len() {
-                notes.push((RecoveryKind::ChannelSpelling, format!("a channel spelled otherwise read as {:?}", c.as_str())));
+                notes.push((
+                    RecoveryKind::ChannelSpelling,
+                    format!("a channel spelled otherwise read as {:?}", c.as_str()),
+                ));
             }
         }
         channels.push((word, channel));
@@ -285,10 +288,16 @@ pub(super) fn read_header(text: &str, ctx: HeaderContext) -> Reading {
         if channels.is_empty() && first.is_some() && pre_extra.len() == 1 {
             // `analysis<|message|>`: a channel name without its marker.
             missing_marker_channel = first;
-            notes.push((RecoveryKind::MissingChannelMarker, format!("a channel name without <|channel|>, read as {:?}", first.map_or("", Channel::as_str))));
+            notes.push((
+                RecoveryKind::MissingChannelMarker,
+                format!("a channel name without <|channel|>, read as {:?}", first.map_or("", Channel::as_str)),
+            ));
         } else if ctx.at_beginning && addressing.recipients.is_empty() && !rest_of_pre.contains(CONSTRAIN) {
             if opens_with_analysis(rest_of_pre) {
-                notes.push((RecoveryKind::MissingChannelMarker, "opening words that start with `analysis`: kept as reasoning".to_owned()));
+                notes.push((
+                    RecoveryKind::MissingChannelMarker,
+                    "opening words that start with `analysis`: kept as reasoning".to_owned(),
+                ));
                 leading = Some((MessageKind::Reasoning, rest_of_pre.to_owned()));
             } else {
                 notes.push((RecoveryKind::LeadingText, "words before the first header: kept as text".to_owned()));
@@ -303,14 +312,20 @@ pub(super) fn read_header(text: &str, ctx: HeaderContext) -> Reading {
     }
 
     if role != Role::Assistant {
-        notes.push((RecoveryKind::ForeignAuthor, format!("a message from the {} role: not part of the reply", role.as_str())));
+        notes.push((
+            RecoveryKind::ForeignAuthor,
+            format!("a message from the {} role: not part of the reply", role.as_str()),
+        ));
         return Reading { leading, opened: None, notes };
     }
 
     // The recipient: the first `to=`, cut at control-token text; a role is no tool.
     let mut recipient = None;
     if addressing.recipients.len() > 1 {
-        notes.push((RecoveryKind::ExtraHeaderWords, format!("{} recipients: the first is used", addressing.recipients.len())));
+        notes.push((
+            RecoveryKind::ExtraHeaderWords,
+            format!("{} recipients: the first is used", addressing.recipients.len()),
+        ));
     }
     if let Some(&raw) = addressing.recipients.first() {
         let mut cut = raw;
@@ -319,7 +334,10 @@ pub(super) fn read_header(text: &str, ctx: HeaderContext) -> Reading {
             cut = &raw[..at];
         }
         if cut.is_empty() || Role::from_wire(&cut.to_ascii_lowercase()).is_some() || cut.eq_ignore_ascii_case("all") {
-            notes.push((RecoveryKind::StrayRecipient, "an empty recipient, or one that names a role, is no tool: ignored".to_owned()));
+            notes.push((
+                RecoveryKind::StrayRecipient,
+                "an empty recipient, or one that names a role, is no tool: ignored".to_owned(),
+            ));
         } else {
             recipient = Some(cut.to_owned());
         }
@@ -347,11 +365,17 @@ pub(super) fn read_header(text: &str, ctx: HeaderContext) -> Reading {
     let content_type = addressing.content_type;
     let opened = match (channel, recipient) {
         (Some(Err(word)), _) => {
-            notes.push((RecoveryKind::UnknownChannel, format!("an unknown channel ({} characters): kept as reasoning", word.chars().count())));
+            notes.push((
+                RecoveryKind::UnknownChannel,
+                format!("an unknown channel ({} characters): kept as reasoning", word.chars().count()),
+            ));
             reasoning(content_type)
         }
         (Some(Ok(Channel::Analysis)), Some(to)) if !is_builtin(&to) => {
-            notes.push((RecoveryKind::CallInAnalysis, "a function call written on the analysis channel: kept as reasoning".to_owned()));
+            notes.push((
+                RecoveryKind::CallInAnalysis,
+                "a function call written on the analysis channel: kept as reasoning".to_owned(),
+            ));
             reasoning(content_type)
         }
         (channel, Some(to)) => Opened {
@@ -364,7 +388,10 @@ pub(super) fn read_header(text: &str, ctx: HeaderContext) -> Reading {
         },
         (Some(Ok(Channel::Analysis)), None) => reasoning(content_type),
         (None, None) if ctx.headerless && !ctx.at_beginning => {
-            notes.push((RecoveryKind::MissingHeader, "a message after another with no header: kept as reasoning".to_owned()));
+            notes.push((
+                RecoveryKind::MissingHeader,
+                "a message after another with no header: kept as reasoning".to_owned(),
+            ));
             reasoning(content_type)
         }
         (channel, None) => Opened {
@@ -413,10 +440,26 @@ mod tests {
             ("<|channel|>commentary", a, (Text, Some("commentary"), None, None)),
             ("", a, (Text, None, None, None)),
             ("assistant<|channel|>final", None, (Text, Some("final"), None, None)),
-            ("assistant<|channel|>commentary to=functions.f <|constrain|>json", None, (Call, Some("commentary"), Some("functions.f"), Some("<|constrain|>json"))),
-            ("assistant to=functions.f<|channel|>commentary<|constrain|>json", None, (Call, Some("commentary"), Some("functions.f"), Some("<|constrain|>json"))),
-            ("assistant<|channel|>commentary functions.f json", None, (Call, Some("commentary"), Some("functions.f"), Some("json"))),
-            ("<|channel|>analysis to=browser.search code", a, (Call, Some("analysis"), Some("browser.search"), Some("code"))),
+            (
+                "assistant<|channel|>commentary to=functions.f <|constrain|>json",
+                None,
+                (Call, Some("commentary"), Some("functions.f"), Some("<|constrain|>json")),
+            ),
+            (
+                "assistant to=functions.f<|channel|>commentary<|constrain|>json",
+                None,
+                (Call, Some("commentary"), Some("functions.f"), Some("<|constrain|>json")),
+            ),
+            (
+                "assistant<|channel|>commentary functions.f json",
+                None,
+                (Call, Some("commentary"), Some("functions.f"), Some("json")),
+            ),
+            (
+                "<|channel|>analysis to=browser.search code",
+                a,
+                (Call, Some("analysis"), Some("browser.search"), Some("code")),
+            ),
             ("<|channel|>analysis to=python code", a, (Call, Some("analysis"), Some("python"), Some("code"))),
         ] {
             let r = read(text, role, true);
@@ -427,7 +470,14 @@ mod tests {
 
     #[test]
     fn channel_spellings_are_canonical() {
-        for text in ["<|channel|>ANALYSIS", "<|channel|>analysis?", "<|channel|> analysis", "<|channel|>Analysis:", "<|channel|><|constrain|>analysis", "<|channel|>analysis."] {
+        for text in [
+            "<|channel|>ANALYSIS",
+            "<|channel|>analysis?",
+            "<|channel|> analysis",
+            "<|channel|>Analysis:",
+            "<|channel|><|constrain|>analysis",
+            "<|channel|>analysis.",
+        ] {
             let r = read(text, Some(Role::Assistant), true);
             assert_eq!(opened(&r).0, MessageKind::Reasoning, "{text:?}");
             assert_eq!(kinds(&r), [RecoveryKind::ChannelSpelling], "{text:?}");
@@ -498,10 +548,19 @@ mod tests {
     fn stripped_output_is_split_at_assistant_channel() {
         use MessageKind::*;
         let own = |v: &[(MessageKind, &str)]| v.iter().map(|(k, t)| (*k, (*t).to_owned())).collect::<Vec<_>>();
-        assert_eq!(stripped_pieces("analysisThe user typed. assistantfinalHello!"), Some(own(&[(Reasoning, "The user typed."), (Text, "Hello!")])));
-        assert_eq!(stripped_pieces("ANALYSIS reasoning ASSISTANTFINAL answer"), Some(own(&[(Reasoning, "reasoning"), (Text, "answer")])));
+        assert_eq!(
+            stripped_pieces("analysisThe user typed. assistantfinalHello!"),
+            Some(own(&[(Reasoning, "The user typed."), (Text, "Hello!")]))
+        );
+        assert_eq!(
+            stripped_pieces("ANALYSIS reasoning ASSISTANTFINAL answer"),
+            Some(own(&[(Reasoning, "reasoning"), (Text, "answer")]))
+        );
         assert_eq!(stripped_pieces("assistantfinal The direct answer."), Some(own(&[(Text, "The direct answer.")])));
-        assert_eq!(stripped_pieces("commentary Preamble. assistantfinal 42"), Some(own(&[(Text, "Preamble."), (Text, "42")])));
+        assert_eq!(
+            stripped_pieces("commentary Preamble. assistantfinal 42"),
+            Some(own(&[(Text, "Preamble."), (Text, "42")]))
+        );
         assert_eq!(stripped_pieces("analysis partial"), Some(own(&[(Reasoning, "partial")])));
         assert_eq!(stripped_pieces("Final answer: 42"), None);
         assert_eq!(stripped_pieces("Commentary on the poem"), None);

@@ -370,13 +370,21 @@ impl RecoveringParser {
                         self.end_loose_before_header(events)?;
                     }
                     self.pending.clear();
-                    self.record(RecoveryKind::MissingStart, "<|channel|> without <|start|>assistant".to_owned(), events)?;
+                    self.record(
+                        RecoveryKind::MissingStart,
+                        "<|channel|> without <|start|>assistant".to_owned(),
+                        events,
+                    )?;
                     self.open_header(Some(Role::Assistant), true);
                     self.pending.extend_from_slice(b"<|channel|>");
                 }
                 MESSAGE => {
                     // The loose text is the header (`assistant<|message|>`).
-                    self.record(RecoveryKind::MissingStart, "<|message|> without <|start|>assistant".to_owned(), events)?;
+                    self.record(
+                        RecoveryKind::MissingStart,
+                        "<|message|> without <|start|>assistant".to_owned(),
+                        events,
+                    )?;
                     self.phase = Phase::Header;
                     self.header_role = Some(Role::Assistant);
                     self.header_from_token = true;
@@ -398,7 +406,11 @@ impl RecoveringParser {
                 MESSAGE => self.finish_header(events)?,
                 START => {
                     if self.header_is_role_only() {
-                        self.record(RecoveryKind::RepeatedStart, "<|start|> again before the header was written".to_owned(), events)?;
+                        self.record(
+                            RecoveryKind::RepeatedStart,
+                            "<|start|> again before the header was written".to_owned(),
+                            events,
+                        )?;
                         self.open_header(None, true);
                     } else {
                         self.cut_header(RecoveryKind::BrokenHeader, StopKind::End, events)?;
@@ -417,12 +429,20 @@ impl RecoveringParser {
             Phase::Body => match token {
                 _ if stop.is_some() => self.finish_body(stop.unwrap_or(StopKind::End), events),
                 START => {
-                    self.record(RecoveryKind::UnclosedMessage, "<|start|> inside a message: it ends it".to_owned(), events)?;
+                    self.record(
+                        RecoveryKind::UnclosedMessage,
+                        "<|start|> inside a message: it ends it".to_owned(),
+                        events,
+                    )?;
                     self.finish_body(StopKind::End, events);
                     self.open_header(None, true);
                 }
                 CHANNEL => {
-                    self.record(RecoveryKind::UnclosedMessage, "<|channel|> inside a message: it ends it".to_owned(), events)?;
+                    self.record(
+                        RecoveryKind::UnclosedMessage,
+                        "<|channel|> inside a message: it ends it".to_owned(),
+                        events,
+                    )?;
                     self.finish_body(StopKind::End, events);
                     self.open_header(Some(Role::Assistant), true);
                     self.pending.extend_from_slice(b"<|channel|>");
@@ -535,7 +555,8 @@ impl RecoveringParser {
         }
         match end {
             LooseEnd::Header => {
-                let detail = format!("dropped {} characters between a stop token and the next header", text.chars().count());
+                let detail =
+                    format!("dropped {} characters between a stop token and the next header", text.chars().count());
                 self.record(RecoveryKind::FillerText, detail, events)
             }
             // `…<|end|>assistantfinal The answer`: a header written as words.
@@ -619,7 +640,11 @@ impl RecoveringParser {
         stop: StopKind,
         events: &mut Vec<RecoveringEvent>,
     ) -> Result<()> {
-        self.record(RecoveryKind::DamagedMarker, "a marker with a pipe missing: read as the marker".to_owned(), events)?;
+        self.record(
+            RecoveryKind::DamagedMarker,
+            "a marker with a pipe missing: read as the marker".to_owned(),
+            events,
+        )?;
         let (header, body) = repaired.split_once("<|message|>").unwrap_or((repaired, ""));
         self.open_body(header, context, events)?;
         self.push_whole_text(body, events);
@@ -649,7 +674,11 @@ impl RecoveringParser {
         };
         // `<|channel|>analysis<message|>text<|channel|>final<|message|>`: a message whose marker
         // was damaged, then (maybe) the header this `<|message|>` ends.
-        self.record(RecoveryKind::DamagedMarker, "a marker with a pipe missing: read as the marker".to_owned(), events)?;
+        self.record(
+            RecoveryKind::DamagedMarker,
+            "a marker with a pipe missing: read as the marker".to_owned(),
+            events,
+        )?;
         let (header, rest) = repaired.split_once("<|message|>").unwrap_or((&repaired, ""));
         let (body, next_header) = match rest.find("<|channel|>") {
             Some(at) => (&rest[..at], Some(&rest[at..])),
@@ -659,13 +688,19 @@ impl RecoveringParser {
         self.push_whole_text(body, events);
         match next_header {
             Some(next) => {
-                self.record(RecoveryKind::UnclosedMessage, "<|channel|> inside a message: it ends it".to_owned(), events)?;
+                self.record(
+                    RecoveryKind::UnclosedMessage,
+                    "<|channel|> inside a message: it ends it".to_owned(),
+                    events,
+                )?;
                 self.finish_body(StopKind::End, events);
                 let context = HeaderContext { role: Some(Role::Assistant), at_beginning: false, headerless: false };
                 self.open_body(next, context, events)
             }
             // The body goes on after this `<|message|>`, which means nothing there.
-            None => self.record(RecoveryKind::StrayControlToken, "dropped <|message|> inside a message".to_owned(), events),
+            None => {
+                self.record(RecoveryKind::StrayControlToken, "dropped <|message|> inside a message".to_owned(), events)
+            }
         }
     }
 
@@ -767,5 +802,12 @@ fn reasoning_header() -> Opened {
 }
 
 fn text_header() -> Opened {
-    Opened { kind: MessageKind::Text, role: Role::Assistant, name: None, channel: None, recipient: None, content_type: None }
+    Opened {
+        kind: MessageKind::Text,
+        role: Role::Assistant,
+        name: None,
+        channel: None,
+        recipient: None,
+        content_type: None,
+    }
 }

@@ -58,7 +58,9 @@ fn well_formed_output_needs_no_recovery() {
 
 #[test]
 fn a_stray_return_after_end_is_ignored() {
-    let (_, p) = run("<|channel|>analysis<|message|>think<|end|><|return|><|start|>assistant<|channel|>final<|message|>Hi<|return|>");
+    let (_, p) = run(
+        "<|channel|>analysis<|message|>think<|end|><|return|><|start|>assistant<|channel|>final<|message|>Hi<|return|>",
+    );
     assert_eq!(summary(&p), [msg(Reasoning, None, "think"), msg(Text, None, "Hi")]);
     assert_eq!(kinds(&p), [RecoveryKind::StrayStopToken]);
     assert_eq!(p.recovered()[0].token_index, 5);
@@ -67,7 +69,10 @@ fn a_stray_return_after_end_is_ignored() {
 #[test]
 fn a_missing_start_before_channel_opens_an_assistant_message() {
     let (_, p) = run("<|channel|>analysis<|message|>First<|end|><|channel|>analysis<|message|>Second reasoning<|end|><|start|>assistant<|channel|>final<|message|>Final answer<|return|>");
-    assert_eq!(summary(&p), [msg(Reasoning, None, "First"), msg(Reasoning, None, "Second reasoning"), msg(Text, None, "Final answer")]);
+    assert_eq!(
+        summary(&p),
+        [msg(Reasoning, None, "First"), msg(Reasoning, None, "Second reasoning"), msg(Text, None, "Final answer")]
+    );
     assert_eq!(kinds(&p), [RecoveryKind::MissingStart]);
 }
 
@@ -82,7 +87,10 @@ fn a_repeated_start_at_the_beginning_keeps_the_call() {
 #[test]
 fn words_before_the_first_channel_are_text() {
     let (_, p) = run("Some text <|channel|>analysis<|message|>reasoning<|end|><|start|>assistant<|channel|>final<|message|>answer<|return|>");
-    assert_eq!(summary(&p), [msg(Text, None, "Some text "), msg(Reasoning, None, "reasoning"), msg(Text, None, "answer")]);
+    assert_eq!(
+        summary(&p),
+        [msg(Text, None, "Some text "), msg(Reasoning, None, "reasoning"), msg(Text, None, "answer")]
+    );
     assert_eq!(kinds(&p), [RecoveryKind::LeadingText]);
 }
 
@@ -96,13 +104,20 @@ fn a_header_without_role_but_with_a_recipient_is_a_call() {
 #[test]
 fn filler_between_a_stop_token_and_the_next_channel_is_dropped() {
     let (_, p) = run("<|channel|>commentary to=functions.get_weather<|message|>{\"location\":\"SF\"}<|call|>commentary<|channel|>commentary to=functions.get_temp<|message|>{\"location\":\"NYC\"}<|call|>");
-    assert_eq!(summary(&p), [msg(Call, Some("functions.get_weather"), "{\"location\":\"SF\"}"), msg(Call, Some("functions.get_temp"), "{\"location\":\"NYC\"}")]);
+    assert_eq!(
+        summary(&p),
+        [
+            msg(Call, Some("functions.get_weather"), "{\"location\":\"SF\"}"),
+            msg(Call, Some("functions.get_temp"), "{\"location\":\"NYC\"}")
+        ]
+    );
     assert_eq!(kinds(&p), [RecoveryKind::FillerText, RecoveryKind::MissingStart]);
 }
 
 #[test]
 fn a_start_inside_an_unclosed_message_closes_it() {
-    let (_, p) = run("<|channel|>analysis<|message|>Thinking...<|start|>assistant<|channel|>final<|message|>Done<|return|>");
+    let (_, p) =
+        run("<|channel|>analysis<|message|>Thinking...<|start|>assistant<|channel|>final<|message|>Done<|return|>");
     assert_eq!(summary(&p), [msg(Reasoning, None, "Thinking..."), msg(Text, None, "Done")]);
     assert_eq!(kinds(&p), [RecoveryKind::UnclosedMessage]);
 }
@@ -125,7 +140,9 @@ fn a_header_cut_by_the_end_of_the_stream_shows_nothing() {
 #[test]
 fn analysis_in_any_spelling_is_reasoning() {
     for header in ["ANALYSIS", "analysis?", " analysis", "analysis.", "Analysis:", "<|constrain|>analysis"] {
-        let (_, p) = run(&format!("<|channel|>{header}<|message|>secret<|end|><|start|>assistant<|channel|>final<|message|>ok<|return|>"));
+        let (_, p) = run(&format!(
+            "<|channel|>{header}<|message|>secret<|end|><|start|>assistant<|channel|>final<|message|>ok<|return|>"
+        ));
         assert_eq!(summary(&p), [msg(Reasoning, None, "secret"), msg(Text, None, "ok")], "{header:?}");
         assert_eq!(kinds(&p), [RecoveryKind::ChannelSpelling], "{header:?}");
     }
@@ -171,7 +188,9 @@ fn function_calls_on_analysis_are_reasoning_but_builtins_are_calls() {
 fn reasoning_tokens_are_the_analysis_messages_content_tokens() {
     let count = |text: &str| encoding().tokenizer().encode_ordinary(text).len();
     let thought = "Need the weather first.";
-    let (_, p) = run(&format!("<|channel|>analysis<|message|>{thought}<|end|><|start|>assistant<|channel|>final<|message|>Sunny.<|return|>"));
+    let (_, p) = run(&format!(
+        "<|channel|>analysis<|message|>{thought}<|end|><|start|>assistant<|channel|>final<|message|>Sunny.<|return|>"
+    ));
     // `<|message|>` and the thought's tokens; not the header, not the stop token.
     assert_eq!(p.reasoning_token_count(), 1 + count(thought));
     // Text kept as reasoning at once counts its own tokens.
