@@ -466,7 +466,7 @@ impl Workspace {
 }
 
 const CACHE_BITS: u32 = 15;
-const COMPAT_BITS: u32 = 10;
+const COMPAT_BITS: u32 = 12;
 const RANK_BITS: u32 = 18;
 const _: () = assert!(super::vocab::N_RANKS < 1 << RANK_BITS);
 
