@@ -15,9 +15,12 @@ use harmony_bench as common;
 
 const CHUNK: usize = 4096;
 
+/// One encoder's ordinary encode.
+type Encode = Box<dyn Fn(&str) -> Vec<u32>>;
+
 fn main() {
     let encoder = std::env::args().skip(1).find(|a| !a.starts_with("--")).unwrap_or_default();
-    let encode: Box<dyn Fn(&str) -> Vec<u32>> = match encoder.as_str() {
+    let encode: Encode = match encoder.as_str() {
         "harmony-core" => {
             let ours = harmony_core::Tokenizer::get();
             Box::new(move |s| ours.encode_ordinary(s))
