@@ -104,10 +104,16 @@ fn short_strings(c: &mut Criterion) {
             }
         })
     });
-    group.bench_function("bpe-openai", |b| b.iter(|| strings.iter().map(|s| bpe.encode(s.as_str()).len()).sum::<usize>()));
-    group.bench_function("tiktoken-rs", |b| b.iter(|| strings.iter().map(|s| tiktoken.encode_ordinary(s).len()).sum::<usize>()));
+    group.bench_function("bpe-openai", |b| {
+        b.iter(|| strings.iter().map(|s| bpe.encode(s.as_str()).len()).sum::<usize>())
+    });
+    group.bench_function("tiktoken-rs", |b| {
+        b.iter(|| strings.iter().map(|s| tiktoken.encode_ordinary(s).len()).sum::<usize>())
+    });
     let toktok = toktok();
-    group.bench_function("toktok-rs", |b| b.iter(|| strings.iter().map(|s| toktok.encode(s.as_bytes()).len()).sum::<usize>()));
+    group.bench_function("toktok-rs", |b| {
+        b.iter(|| strings.iter().map(|s| toktok.encode(s.as_bytes()).len()).sum::<usize>())
+    });
     group.finish();
 }
 
@@ -116,7 +122,11 @@ fn vocabulary_load(c: &mut Criterion) {
     let mut group = c.benchmark_group("vocabulary-load");
     group.bench_function("harmony-core", |b| b.iter(|| Tokenizer::get().encode_ordinary("hello")));
     group.bench_function("tiktoken-rs", |b| {
-        b.iter_batched(|| (), |()| tiktoken_rs::o200k_harmony().map(|t| t.encode_ordinary("hello")), BatchSize::PerIteration)
+        b.iter_batched(
+            || (),
+            |()| tiktoken_rs::o200k_harmony().map(|t| t.encode_ordinary("hello")),
+            BatchSize::PerIteration,
+        )
     });
     group.finish();
 }

@@ -67,7 +67,8 @@ pub fn worst_case_inputs(len: usize) -> Vec<(&'static str, String)> {
     let whitespace = from(&[' ', ' ', ' ', ' ', '\n']);
     let punctuation = from(&"!@#$%^&*()-=+[]{};:,.<>?|~`".chars().collect::<Vec<_>>());
     let digits = from(&range(0x30, 10));
-    let bytes: Vec<u8> = (0..len).map(|i| (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29) as u8).collect();
+    let bytes: Vec<u8> =
+        (0..len).map(|i| (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29) as u8).collect();
     vec![
         ("one-letter", "a".repeat(len)),
         ("cjk-run", cjk),
