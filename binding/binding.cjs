@@ -847,4 +847,5 @@ module.exports.harmonyDefaultsJson = nativeBinding.harmonyDefaultsJson
 module.exports.HarmonyErrorCode = nativeBinding.HarmonyErrorCode
 module.exports.ORDINARY_TOKEN_COUNT = nativeBinding.ORDINARY_TOKEN_COUNT
 module.exports.recoverCompletion = nativeBinding.recoverCompletion
+module.exports.StepOutcome = nativeBinding.StepOutcome
 module.exports.TokenEffect = nativeBinding.TokenEffect

@@ -81,22 +81,34 @@ export declare class BindingRecoveringParser {
   constructor(encoding: BindingEncoding, role?: string | undefined | null, strict?: boolean | undefined | null)
   /** Feeds a batch of tokens; returns its events with each message's kind. */
   push(tokens: Uint32Array): Array<BindingGatewayEvent>
+  /**
+   * Feeds one token and says what it did; its events wait for `takeEvents` (a token per call
+   * is the common case when streaming, and most cause no event: no array crosses for them).
+   */
+  step(token: number): StepOutcome
+  /** The events of the last `step`. */
+  takeEvents(): Array<BindingGatewayEvent>
   /** Feeds decoded text (literal `<|…|>` markers); returns its events with each message's kind. */
   pushText(text: string): Array<BindingGatewayEvent>
   /** Signals the end of the stream; returns the events it caused (then see `truncated`). */
   end(): Array<BindingGatewayEvent>
-  /** Feeds a batch of tokens; returns its events (legacy wire). */
-  processMany(tokens: Uint32Array): Array<string | BindingEvent | BindingRecovery>
-  /** Feeds decoded text (literal `<|…|>` markers); returns its events (legacy wire). */
-  processText(text: string): Array<string | BindingEvent | BindingRecovery>
-  /** Signals the end of the stream; returns the events it caused (legacy wire). */
-  processEos(): Array<string | BindingEvent | BindingRecovery>
   /** Number of tokens fed so far. */
   tokenCount(): number
   /** Whether the stream ended inside a message or a header (the `length` finish reason). */
   truncated(): boolean
   /** Number of tokens fed so far that are reasoning (the `reasoning_tokens` of `usage`). */
   reasoningTokenCount(): number
+  /**
+   * Whether the next ordinary token with valid UTF-8 bytes would only add its own text (see
+   * `RecoveringParser::appends_whole_tokens`): then the caller may answer such tokens itself
+   * and hand them over later with `feed`.
+   */
+  appendsWholeTokens(): boolean
+  /**
+   * Feeds tokens the caller answered itself while `appendsWholeTokens()` held (their events,
+   * one content delta each, are known and not returned).
+   */
+  feed(tokens: Uint32Array): void
 }
 
 /** The streaming parser. */
@@ -236,13 +248,6 @@ export interface BindingRecoveredCompletion {
   reasoningTokenCount: number
 }
 
-/** An intervention of the recovering parser (the legacy `processMany` wire). */
-export type BindingRecovery =
-  | { type: 'recovered', /** The kind's kebab-case name. */
-    kind: BindingRecoveryKind, /** Index of the token among all tokens fed. */
-    tokenIndex: number, /** A human-readable explanation. */
-  detail: string }
-
 /**
  * What the recovering parser stepped in for (one row each in the recovery table of
  * `docs/gateway.md`).
@@ -304,6 +309,22 @@ export declare const ORDINARY_TOKEN_COUNT: number
  * recovery into an `ERR_HARMONY_PARSE` error.
  */
 export declare function recoverCompletion(encoding: BindingEncoding, completion: Uint32Array | string, role?: string | undefined | null, strict?: boolean | undefined | null): BindingRecoveredCompletion
+
+/**
+ * What one token did (`BindingRecoveringParser.step`): whether it caused events (read them with
+ * `takeEvents`), and whether the parser is now where every ordinary token with valid UTF-8
+ * bytes only adds its own text (`appendsWholeTokens`).
+ */
+export declare enum StepOutcome {
+  /** No events. */
+  Quiet = 0,
+  /** No events; own-text mode. */
+  QuietOwnText = 1,
+  /** Events to take. */
+  Events = 2,
+  /** Events to take; own-text mode. */
+  EventsOwnText = 3,
+}
 
 /** What one token did to the content of the message in progress (`BindingStreamParser.process`). */
 export declare enum TokenEffect {

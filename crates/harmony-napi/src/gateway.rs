@@ -2,16 +2,13 @@
 //! events out) and the one-shot `recoverCompletion` (a whole completion in, all events out, no
 //! long-lived native object). The core decides what each message is (`kind`); this only converts.
 
-use harmony_core::{
-    Content, Message, MessageKind, ParseEvent, RecoverOptions, RecoveringEvent, RecoveringParser, RecoveryKind,
-};
-use napi::bindgen_prelude::{Either, Either3, Uint32ArraySlice};
+use harmony_core::{Content, Message, MessageKind, RecoverOptions, RecoveringEvent, RecoveringParser, RecoveryKind};
+use napi::bindgen_prelude::{Either, Uint32ArraySlice};
 use napi::Result;
 use napi_derive::napi;
 
 use crate::encoding::BindingEncoding;
 use crate::error::{guard_js, HarmonyStatus};
-use crate::event::BindingEvent;
 use crate::tasks::optional_role;
 
 /// Where the text of a message goes, as the core decided.
@@ -113,20 +110,6 @@ impl From<RecoveryKind> for BindingRecoveryKind {
             RecoveryKind::HeaderEos => B::HeaderEos,
         }
     }
-}
-
-/// An intervention of the recovering parser (the legacy `processMany` wire).
-#[napi(discriminant = "type", discriminant_case = "kebab-case", object_from_js = false)]
-pub enum BindingRecovery {
-    /// What was recovered and where.
-    Recovered {
-        /// The kind's kebab-case name.
-        kind: BindingRecoveryKind,
-        /// Index of the token among all tokens fed.
-        token_index: u32,
-        /// A human-readable explanation.
-        detail: String,
-    },
 }
 
 /// One event of the recovering parser, with the core's classification of each message.
@@ -246,32 +229,6 @@ impl From<RecoveringEvent> for BindingGatewayEvent {
     }
 }
 
-/// One event on the legacy wire: a content delta as its bare text, other parse events as
-/// `BindingEvent`s (normalised headers: a message's kind follows from its channel and
-/// recipient), recoveries as `BindingRecovery`s.
-pub type GatewayWireEvent = Either3<String, BindingEvent, BindingRecovery>;
-
-fn to_legacy_wire(event: RecoveringEvent) -> GatewayWireEvent {
-    let parse = match event {
-        RecoveringEvent::ContentDelta { delta } => return Either3::A(delta),
-        RecoveringEvent::Recovered(r) => {
-            return Either3::C(BindingRecovery::Recovered {
-                kind: r.kind.into(),
-                token_index: index(r.token_index),
-                detail: r.detail,
-            })
-        }
-        RecoveringEvent::MessageStart { role, name, channel, recipient, content_type, .. } => {
-            ParseEvent::MessageStart { role, name, channel, recipient, content_type }
-        }
-        RecoveringEvent::MessageEnd { message, stop, .. } => ParseEvent::MessageEnd { message, stop },
-        RecoveringEvent::ToolCall { recipient, content_type, arguments } => {
-            ParseEvent::ToolCall { recipient, content_type, arguments }
-        }
-    };
-    Either3::B(BindingEvent::from(parse))
-}
-
 /// A whole completion, parsed by the recovering parser.
 #[napi(object, object_from_js = false)]
 pub struct BindingRecoveredCompletion {
@@ -314,6 +271,21 @@ pub fn recover_completion(
     })
 }
 
+/// What one token did (`BindingRecoveringParser.step`): whether it caused events (read them with
+/// `takeEvents`), and whether the parser is now where every ordinary token with valid UTF-8
+/// bytes only adds its own text (`appendsWholeTokens`).
+#[napi]
+pub enum StepOutcome {
+    /// No events.
+    Quiet,
+    /// No events; own-text mode.
+    QuietOwnText,
+    /// Events to take.
+    Events,
+    /// Events to take; own-text mode.
+    EventsOwnText,
+}
+
 /// The recovering parser.
 #[napi]
 pub struct BindingRecoveringParser {
@@ -342,6 +314,25 @@ impl BindingRecoveringParser {
         Ok(self.events.drain(..).map(BindingGatewayEvent::from).collect())
     }
 
+    /// Feeds one token and says what it did; its events wait for `takeEvents` (a token per call
+    /// is the common case when streaming, and most cause no event: no array crosses for them).
+    #[napi]
+    pub fn step(&mut self, token: u32) -> Result<StepOutcome, HarmonyStatus> {
+        self.run(|inner, events| inner.process_many(&[token], events))?;
+        Ok(match (self.events.is_empty(), self.inner.appends_whole_tokens()) {
+            (true, false) => StepOutcome::Quiet,
+            (true, true) => StepOutcome::QuietOwnText,
+            (false, false) => StepOutcome::Events,
+            (false, true) => StepOutcome::EventsOwnText,
+        })
+    }
+
+    /// The events of the last `step`.
+    #[napi]
+    pub fn take_events(&mut self) -> Vec<BindingGatewayEvent> {
+        self.events.drain(..).map(BindingGatewayEvent::from).collect()
+    }
+
     /// Feeds decoded text (literal `<|…|>` markers); returns its events with each message's kind.
     #[napi]
     pub fn push_text(&mut self, text: String) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
@@ -354,27 +345,6 @@ impl BindingRecoveringParser {
     pub fn end(&mut self) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
         self.run(RecoveringParser::process_eos)?;
         Ok(self.events.drain(..).map(BindingGatewayEvent::from).collect())
-    }
-
-    /// Feeds a batch of tokens; returns its events (legacy wire).
-    #[napi(ts_return_type = "Array<string | BindingEvent | BindingRecovery>")]
-    pub fn process_many(&mut self, tokens: &[u32]) -> Result<Vec<GatewayWireEvent>, HarmonyStatus> {
-        self.run(|inner, events| inner.process_many(tokens, events))?;
-        Ok(self.events.drain(..).map(to_legacy_wire).collect())
-    }
-
-    /// Feeds decoded text (literal `<|…|>` markers); returns its events (legacy wire).
-    #[napi(ts_return_type = "Array<string | BindingEvent | BindingRecovery>")]
-    pub fn process_text(&mut self, text: String) -> Result<Vec<GatewayWireEvent>, HarmonyStatus> {
-        self.run(|inner, events| inner.process_text(&text, events))?;
-        Ok(self.events.drain(..).map(to_legacy_wire).collect())
-    }
-
-    /// Signals the end of the stream; returns the events it caused (legacy wire).
-    #[napi(ts_return_type = "Array<string | BindingEvent | BindingRecovery>")]
-    pub fn process_eos(&mut self) -> Result<Vec<GatewayWireEvent>, HarmonyStatus> {
-        self.run(RecoveringParser::process_eos)?;
-        Ok(self.events.drain(..).map(to_legacy_wire).collect())
     }
 
     /// Number of tokens fed so far.
@@ -393,6 +363,21 @@ impl BindingRecoveringParser {
     #[napi]
     pub fn reasoning_token_count(&self) -> u32 {
         index(self.inner.reasoning_token_count())
+    }
+
+    /// Whether the next ordinary token with valid UTF-8 bytes would only add its own text (see
+    /// `RecoveringParser::appends_whole_tokens`): then the caller may answer such tokens itself
+    /// and hand them over later with `feed`.
+    #[napi]
+    pub fn appends_whole_tokens(&self) -> bool {
+        self.inner.appends_whole_tokens()
+    }
+
+    /// Feeds tokens the caller answered itself while `appendsWholeTokens()` held (their events,
+    /// one content delta each, are known and not returned).
+    #[napi]
+    pub fn feed(&mut self, tokens: &[u32]) -> Result<(), HarmonyStatus> {
+        self.run(|inner, events| inner.process_many(tokens, events))
     }
 
     fn run(

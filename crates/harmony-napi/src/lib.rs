@@ -22,6 +22,6 @@ pub use encoding::BindingEncoding;
 pub use event::BindingEvent;
 pub use gateway::{
     recover_completion, BindingGatewayEvent, BindingMessageKind, BindingRecoveredCompletion, BindingRecoveringParser,
-    BindingRecovery, BindingRecoveryKind,
+    BindingRecoveryKind,
 };
 pub use parser::BindingStreamParser;

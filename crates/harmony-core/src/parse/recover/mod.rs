@@ -354,6 +354,14 @@ impl RecoveringParser {
         self.truncated
     }
 
+    /// Whether the next ordinary token whose bytes are valid UTF-8 on their own would only add
+    /// exactly its text to the message being read, as one content delta (and leave this still
+    /// true): the parser is inside a kept message's body with no partial character pending.
+    /// Bindings use it to answer such tokens without a call and feed them later in one batch.
+    pub fn appends_whole_tokens(&self) -> bool {
+        self.phase == Phase::Body && self.body.is_some() && self.decoder.partial.is_empty()
+    }
+
     fn step(&mut self, token: u32, events: &mut Vec<RecoveringEvent>) -> Result<()> {
         self.count += 1;
         let stop = StopKind::of_token(token);

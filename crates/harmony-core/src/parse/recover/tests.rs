@@ -260,3 +260,42 @@ fn utf8_split_across_tokens_is_decoded_whole() {
     stream.finish(&mut out);
     assert_eq!(out, "\u{fffd}a\u{fffd}");
 }
+
+/// The contract bindings rely on: while `appends_whole_tokens()`, an ordinary token whose bytes
+/// are valid UTF-8 adds exactly its text as one delta, and nothing else happens.
+#[test]
+fn appends_whole_tokens_means_an_ordinary_token_only_adds_its_text() {
+    let completions = [
+        "<|channel|>analysis<|message|>think 💭 hard<|end|><|start|>assistant<|channel|>final<|message|>Answer: 42 ✓<|return|>",
+        "Some text <|channel|>analysis<|message|>secret<|end|><|start|>assistant to=functions.f<|channel|>commentary <|constrain|>json<|message|>{\"a\":1}<|call|>",
+        "<|channel|>final<|message|>a<|end|>filler<|start|>assistant<|channel|>analysis<|message|>x<|start|>assistant<|channel|>final<|message|>y",
+    ];
+    let enc = encoding();
+    let probes: Vec<u32> = tokens("hello wörld 天気 {\"q\": 1} ok");
+    let mut checked = 0;
+    for completion in completions {
+        let all = tokens(completion);
+        for cut in 0..=all.len() {
+            let mut parser = RecoveringParser::new(enc, Some(Role::Assistant));
+            let mut events = Vec::new();
+            parser.process_many(&all[..cut], &mut events).unwrap();
+            if !parser.appends_whole_tokens() {
+                continue;
+            }
+            for &probe in &probes {
+                let Ok(text) = std::str::from_utf8(enc.tokenizer().token_bytes(probe).unwrap()) else { continue };
+                let mut after = parser.clone();
+                let mut out = Vec::new();
+                after.process_many(&[probe], &mut out).unwrap();
+                assert_eq!(
+                    out,
+                    [RecoveringEvent::ContentDelta { delta: text.to_owned() }],
+                    "{completion:?} cut at {cut}"
+                );
+                assert!(after.appends_whole_tokens());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "{checked}");
+}
