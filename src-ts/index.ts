@@ -45,8 +45,13 @@ export { parseStream, type ParseStreamOptions, type TokenChunk } from './stream/
 export { StreamableParser, type StreamableParserOptions } from './stream/parser.js';
 export {
   RecoveringParser,
+  type MessageKind,
+  type RecoveredCompletion,
   type RecoveredEvent,
   type RecoveringEvent,
+  type RecoveringMessageEndEvent,
+  type RecoveringMessageStartEvent,
+  type RecoveringParserOptions,
   type Recovery,
   type RecoveryKind,
 } from './stream/recovering-parser.js';

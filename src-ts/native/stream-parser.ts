@@ -9,10 +9,9 @@
  * with valid UTF-8 bytes only appends its own text. Until something else happens, `process`
  * answers such tokens from a table of token texts (one string per distinct id, learned from the
  * core) and queues them; the queue is fed to the core in one call before anything else reaches
- * it. A small batch (`processMany`, a stream fed a few tokens per chunk) is answered the same way
- * when every token of it can be; otherwise it goes to the core whole, which then says whether
- * the mode holds (`appendsOwnText`) and gives the texts of ids not seen yet, so that a run of
- * content costs no native call per batch.
+ * it. Small batches (`processMany`, a stream fed a few tokens per chunk) do the same for their
+ * leading tokens, then ask the core whether the mode holds after the rest (`appendsOwnText`) and
+ * learn the texts of their ids, so that a run of content costs no native call per batch.
  *
  * @module
  */
@@ -47,6 +46,11 @@ function newOwnTexts(): (string | undefined)[] {
   const texts: (string | undefined)[] = [];
   for (let id = 0; id < ORDINARY_TOKEN_COUNT; id++) texts.push(undefined);
   return texts;
+}
+
+/** The shared table, made on first use (the recovering parser's fast path learns and reads it too). */
+export function ownTextTable(): (string | undefined)[] {
+  return (ownTexts ??= newOwnTexts());
 }
 
 /** Learns the texts of the ids of `tokens` not known yet (one native call, if any). */
@@ -122,47 +126,35 @@ export class NativeStreamParser {
   }
 
   /**
-   * The batch's text when the fast path can answer every token (they are then queued), else
-   * `undefined` with nothing queued: a batch is one native call or none, never two.
-   */
-  #answerAll(tokens: Uint32Array): string | undefined {
-    if (this.#queued + tokens.length > QUEUE_MAX) this.#flush();
-    const queuedBefore = this.#queued;
-    let text = '';
-    for (const token of tokens) {
-      const own = this.#answer(token);
-      if (own === undefined) {
-        this.#queued = queuedBefore;
-        return undefined;
-      }
-      text += own;
-    }
-    return text;
-  }
-
-  /**
    * Feeds a batch: the events before a failure, and the failure. At most one native call (none
    * when the fast path answers every token).
    */
   processMany(tokens: Uint32Array): BatchResult {
     const start = this.#fed;
     this.#fed += tokens.length;
-    if (tokens.length <= SMALL_BATCH && this.#ownTextMode && !this.#perTokenCalls) {
-      const answered = this.#answerAll(tokens);
-      if (answered !== undefined) return { events: answered === '' ? [] : [this.#converter.delta(answered)] };
+    let answered = 0;
+    let leading = '';
+    if (tokens.length <= SMALL_BATCH && !this.#perTokenCalls) {
+      for (; answered < tokens.length; answered++) {
+        const text = this.#answer(tokens[answered]!);
+        if (text === undefined) break;
+        leading += text;
+      }
+      if (answered === tokens.length) return { events: leading === '' ? [] : [this.#converter.delta(leading)] };
     }
+    const rest = answered === 0 ? tokens : tokens.subarray(answered);
     const n = this.#beforeBatch();
     try {
-      const events = this.#convert(n.processMany(tokens));
-      if (tokens.length <= SMALL_BATCH) {
-        learnOwnTexts((ownTexts ??= newOwnTexts()), tokens);
+      const events = this.#convert(n.processMany(rest), leading);
+      if (rest.length <= SMALL_BATCH) {
+        learnOwnTexts((ownTexts ??= newOwnTexts()), rest);
         this.#ownTextMode = n.appendsOwnText();
       }
       return { events };
     } catch (e) {
       this.#fed = n.tokenCount();
       const error = fromNativeError(e);
-      const events = this.#convert(n.takePendingEvents());
+      const events = this.#convert(n.takePendingEvents(), leading);
       // The core records the failing token in `tokens` and reports its position there.
       return error.tokenIndex === undefined ? { events, error } : { events, error, failedAt: error.tokenIndex - start };
     }
@@ -251,7 +243,12 @@ export class NativeStreamParser {
     return n;
   }
 
-  #convert(raw: WireEvent[]): HarmonyEvent[] {
+  /** Converts the core's events; `leading` is content answered here before them (it joins a first delta). */
+  #convert(raw: WireEvent[], leading = ''): HarmonyEvent[] {
+    if (leading !== '') {
+      if (typeof raw[0] === 'string') raw[0] = leading + raw[0];
+      else raw.unshift(leading);
+    }
     const out = new Array<HarmonyEvent>(raw.length);
     for (let i = 0; i < raw.length; i++) out[i] = this.#converter.convert(raw[i]!, (m) => this.#messages.push(m));
     return out;

@@ -1,8 +1,9 @@
 /**
- * `RecoveringParser`: the core's parser that never fails on model output. Where a sampled
- * completion breaks the Harmony grammar it steps in the way the serving stacks do and reports
- * each intervention as a `recovered` event, in stream order. Batches in, typed events out (one
- * native call per batch); `processText` reads decoded text with literal `<|…|>` markers.
+ * `RecoveringParser`: the core's parser that never fails on model output, for gateways. Where a
+ * sampled completion breaks the Harmony grammar it steps in the way the serving stacks do, and
+ * it decides what each message is (`kind`: reasoning, text for the user, a tool call), so that
+ * text written under an analysis header (any spelling) or in a header that never completed is
+ * never `text` nor a call. Each intervention is a `recovered` event, in stream order.
  *
  * @module
  */
@@ -11,34 +12,88 @@ import type { Message } from '../builders/message.js';
 import type { HarmonyEncoding } from '../encoding.js';
 import { invalidArgument } from '../errors.js';
 import { nativeEncoding } from '../native/encoding.js';
-import type { BindingRecoveryKind } from '../native/loader.js';
-import { NativeRecoveringParser } from '../native/recovering-parser.js';
+import type { BindingMessageKind, BindingRecoveryKind } from '../native/loader.js';
+import { NativeRecoveringParser, recoverCompletion, type RecoveringSink } from '../native/recovering-parser.js';
 import { toUint32Array, type TokenInput } from '../tokens.js';
 import { isRole, type Role } from '../values.js';
-import type { HarmonyEvent } from './events.js';
+import type { ContentDeltaEvent, MessageEndEvent, MessageStartEvent, ToolCallEvent } from './events.js';
 
-/** What the recovering parser stepped in for (see `docs/gateway.md`); generated from the core. */
+/** What the recovering parser stepped in for (the recovery table of `docs/gateway.md`). */
 export type RecoveryKind = BindingRecoveryKind;
+
+/** Where a message's text goes, as the core decided: chain of thought, text for the user, or a tool call's arguments. */
+export type MessageKind = BindingMessageKind;
 
 /** One intervention on malformed model output. */
 export interface Recovery {
   kind: RecoveryKind;
   /** Index of the token (among all tokens fed) where it was noticed. */
   tokenIndex: number;
-  /** A human-readable explanation, for logs. */
+  /** A human-readable explanation, for logs (it never quotes reasoning or dropped text). */
   detail: string;
 }
 
-/** A recovery, as an event in stream order. A recovered tail's `message-start` follows it. */
+/** A recovery, as an event in stream order (before the events it explains). */
 export interface RecoveredEvent extends Recovery {
   type: 'recovered';
 }
 
-/** The events of the recovering parser: the parser events plus recoveries. */
-export type RecoveringEvent = HarmonyEvent | RecoveredEvent;
+/** A message begins; its header is normalised (canonical channel; `recipient` on calls only). */
+export interface RecoveringMessageStartEvent extends MessageStartEvent {
+  kind: MessageKind;
+}
+/** A message is complete. */
+export interface RecoveringMessageEndEvent extends MessageEndEvent {
+  kind: MessageKind;
+}
+
+/** The events of the recovering parser. */
+export type RecoveringEvent = RecoveringMessageStartEvent | ContentDeltaEvent | RecoveringMessageEndEvent | ToolCallEvent | RecoveredEvent;
+
+/** Options of the recovering parser. */
+export interface RecoveringParserOptions {
+  /** Throw an `ERR_HARMONY_PARSE` error at the first recovery instead of recovering. @defaultValue `false` */
+  strict?: boolean;
+}
+
+/** A whole completion, parsed (`RecoveringParser.parseCompletion`). */
+export interface RecoveredCompletion {
+  events: RecoveringEvent[];
+  messages: Message[];
+  recovered: Recovery[];
+  /** The stream ended inside a message or a header (the reply was cut short). */
+  truncated: boolean;
+  /** Tokens parsed (in text mode: of the tokenised text). */
+  tokenCount: number;
+  /** Those read inside reasoning messages. */
+  reasoningTokenCount: number;
+}
+
+function checkedArguments(encoding: HarmonyEncoding, role: Role | null, options: RecoveringParserOptions | undefined): boolean {
+  if (encoding === null || typeof encoding !== 'object' || typeof encoding.name !== 'string') {
+    throw invalidArgument('encoding must be a HarmonyEncoding (loadHarmonyEncoding())', 'encoding');
+  }
+  if (role !== null && !isRole(role)) throw invalidArgument(`unknown role: ${String(role)}`, 'role');
+  const strict = options?.strict ?? false;
+  if (typeof strict !== 'boolean') throw invalidArgument('strict must be a boolean', 'strict');
+  return strict;
+}
+
+/** Collects what a parser completes. */
+class Collected implements RecoveringSink {
+  readonly messages: Message[] = [];
+  readonly recovered: Recovery[] = [];
+  message(message: Message): void {
+    this.messages.push(message);
+  }
+  recovery(recovery: Recovery): void {
+    this.recovered.push(recovery);
+  }
+}
 
 /**
- * The never-failing parser (for gateways).
+ * The never-failing parser, push-style: `processMany(batch)` per sampled batch (one native call,
+ * none for most single content tokens), `processEos()` at the end.
  *
  * @example
  * ```ts
@@ -49,56 +104,69 @@ export type RecoveringEvent = HarmonyEvent | RecoveredEvent;
  */
 export class RecoveringParser {
   readonly #parser: NativeRecoveringParser;
-  readonly #messages: Message[] = [];
-  readonly #recovered: Recovery[] = [];
+  readonly #collected = new Collected();
 
   /**
    * @param encoding - the encoding (`loadHarmonyEncoding()`)
    * @param role - the role of the first message when the tokens start right after
    *   `<|start|>{role}` (default `'assistant'`), or `null` when they start with `<|start|>`
+   * @param options - `{ strict = false }`
    */
-  constructor(encoding: HarmonyEncoding, role: Role | null = 'assistant') {
-    if (encoding === null || typeof encoding !== 'object' || typeof encoding.name !== 'string') {
-      throw invalidArgument('encoding must be a HarmonyEncoding (loadHarmonyEncoding())', 'encoding');
-    }
-    if (role !== null && !isRole(role)) throw invalidArgument(`unknown role: ${String(role)}`, 'role');
-    this.#parser = new NativeRecoveringParser(
-      nativeEncoding(encoding.name).handle,
-      role,
-      (message) => this.#messages.push(message),
-      (recovery) => this.#recovered.push(recovery),
-    );
+  constructor(encoding: HarmonyEncoding, role: Role | null = 'assistant', options?: RecoveringParserOptions) {
+    const strict = checkedArguments(encoding, role, options);
+    this.#parser = new NativeRecoveringParser(nativeEncoding(encoding.name).handle, role, strict, this.#collected);
   }
 
-  /** Feeds a batch of tokens (one native call); returns its events. */
+  /**
+   * Parses a whole completion — tokens, or decoded text with literal `<|…|>` markers — end of
+   * stream included, in one native call.
+   */
+  static parseCompletion(
+    encoding: HarmonyEncoding,
+    completion: TokenInput | string,
+    role: Role | null = 'assistant',
+    options?: RecoveringParserOptions,
+  ): RecoveredCompletion {
+    const strict = checkedArguments(encoding, role, options);
+    const input = typeof completion === 'string' ? completion : toUint32Array(completion, 'completion');
+    const collected = new Collected();
+    const result = recoverCompletion(nativeEncoding(encoding.name).handle, input, role, strict, collected);
+    return { ...result, messages: collected.messages, recovered: collected.recovered };
+  }
+
+  /** Feeds a batch of tokens; returns its events. */
   processMany(tokens: TokenInput): RecoveringEvent[] {
-    return this.#parser.processMany(toUint32Array(tokens));
+    return this.#parser.push(toUint32Array(tokens));
   }
 
   /** Feeds decoded text with literal `<|…|>` markers; returns its events. */
   processText(text: string): RecoveringEvent[] {
     if (typeof text !== 'string') throw invalidArgument('text must be a string', 'text');
-    return this.#parser.processText(text);
+    return this.#parser.pushText(text);
   }
 
   /** Signals the end of the stream; returns the events it caused. */
   processEos(): RecoveringEvent[] {
-    return this.#parser.processEos();
+    return this.#parser.end();
   }
 
   /** The completed messages. */
   get messages(): readonly Message[] {
-    return this.#messages.slice();
+    return this.#collected.messages.slice();
   }
   /** Every recovery so far. */
   get recovered(): readonly Recovery[] {
-    return this.#recovered.slice();
+    return this.#collected.recovered.slice();
+  }
+  /** Whether the stream ended inside a message or a header (after `processEos`). */
+  get truncated(): boolean {
+    return this.#parser.truncated;
   }
   /** Number of tokens fed so far. */
   get tokenCount(): number {
     return this.#parser.tokenCount;
   }
-  /** Number of tokens fed so far that were read inside analysis messages (`usage`'s reasoning tokens). */
+  /** Number of tokens fed so far that were read inside reasoning messages (`usage`'s reasoning tokens). */
   get reasoningTokenCount(): number {
     return this.#parser.reasoningTokenCount;
   }
