@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Message, type Recovery, type TokenInput } from '../index.js';
+import { Message, type RecoveringEvent, type Recovery, type TokenInput } from '../index.js';
 import { CallerObject, invalidInput } from './input.js';
 import type {
   ChatCompletion,
@@ -20,7 +20,7 @@ import type {
   ChatToolCall,
 } from './openai-types.js';
 import { newId, settings, type ChatCompletionChunkOptions, type GatewayOptions, type Settings } from './options.js';
-import { callName, classify, ModelOutput, PendingRecoveries, type MessageKind, type TokenCounts } from './output.js';
+import { callName, classify, PendingRecoveries, streamedOutput, wholeOutput, type MessageKind, type ModelOutput, type TokenCounts } from './output.js';
 import {
   callMessage,
   contentText,
@@ -117,55 +117,42 @@ function chatUsage(counts: TokenCounts): ChatCompletionUsage {
   };
 }
 
-/**
- * The streaming mapper: `push(tokens)` for each sampled batch (the tokens after
- * `<|start|>assistant`), `end()` at the end of the stream; each returns `chat.completion.chunk`
- * objects. Tool calls: a first fragment with `id`, `type` and `function.name`, then `arguments`
- * fragments, all with the call's `index`, whatever the batch boundaries. With
- * `includeUsage` (the request's `stream_options.include_usage`), `end()` closes with a usage
- * chunk.
- */
-export class ChatCompletionChunkMapper {
-  readonly #output: ModelOutput;
-  readonly #settings: Settings;
+/** Token batches → chunks, over streamed or whole model output. */
+class ChunkMapping {
   #kind: MessageKind | null = null;
   #callIndex = -1;
   #roleSent = false;
-  #truncated = false;
   #finished = false;
   readonly #pending = new PendingRecoveries();
 
-  constructor(options: ChatCompletionChunkOptions = {}) {
-    this.#settings = settings(options, 'chatcmpl-');
-    this.#output = new ModelOutput(this.#settings);
-  }
+  constructor(
+    readonly settings: Settings,
+    readonly output: ModelOutput,
+  ) {}
 
-  /** Feeds a batch of sampled tokens; returns the chunks it produced. */
   push(tokens: TokenInput): ChatCompletionChunk[] {
     if (this.#finished) throw invalidInput('push after end()', 'tokens');
-    return this.#map(this.#output.push(tokens));
+    return this.#map(this.output.push(tokens));
   }
 
-  /** Ends the stream: the remaining chunks, then one with `finish_reason` (and the usage chunk, if asked for). */
   end(): ChatCompletionChunk[] {
     if (this.#finished) return [];
     this.#finished = true;
-    const chunks = this.#map(this.#output.end());
-    const reason: ChatFinishReason = this.#truncated ? 'length' : this.#callIndex >= 0 ? 'tool_calls' : 'stop';
+    const chunks = this.#map(this.output.end());
+    const reason: ChatFinishReason = this.output.truncated ? 'length' : this.#callIndex >= 0 ? 'tool_calls' : 'stop';
     chunks.push(this.#chunk({}, reason));
-    if (this.#settings.includeUsage) {
-      const { id, created, model } = this.#settings;
-      chunks.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(this.#output.counts()) });
+    if (this.settings.includeUsage) {
+      const { id, created, model } = this.settings;
+      chunks.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: this.usage });
     }
     return chunks;
   }
 
-  /** Token counts so far (the usage chunk's, before the stream ends). */
   get usage(): ChatCompletionUsage {
-    return chatUsage(this.#output.counts());
+    return chatUsage(this.output.counts());
   }
 
-  #map(events: ReturnType<ModelOutput['push']>): ChatCompletionChunk[] {
+  #map(events: RecoveringEvent[]): ChatCompletionChunk[] {
     const out: ChatCompletionChunk[] = [];
     /** The delta of the last chunk of this batch, to merge consecutive text into it. */
     let open: ChatCompletionDelta | null = null;
@@ -197,7 +184,7 @@ export class ChatCompletionChunkMapper {
           open = null;
           if (kind.kind === 'call') {
             this.#callIndex++;
-            const name = callName(kind, this.#settings.toolNames);
+            const name = callName(kind, this.settings.toolNames);
             out.push(this.#chunk({ tool_calls: [{ index: this.#callIndex, id: newId('call_'), type: 'function', function: { name, arguments: '' } }] }));
           }
           break;
@@ -205,12 +192,9 @@ export class ChatCompletionChunkMapper {
         case 'message-end':
           this.#kind = null;
           open = null;
-          this.#truncated = ev.stopToken === 'eos';
           break;
         case 'recovered':
           this.#pending.add(ev);
-          // The stream ended inside a header: the reply was cut short.
-          if (ev.kind === 'header-eos') this.#truncated = true;
           break;
         default:
           break;
@@ -226,7 +210,7 @@ export class ChatCompletionChunkMapper {
       this.#roleSent = true;
       delta = { role: 'assistant', ...delta };
     }
-    const { id, created, model } = this.#settings;
+    const { id, created, model } = this.settings;
     const chunk: ChatCompletionChunk = {
       id,
       object: 'chat.completion.chunk',
@@ -236,6 +220,38 @@ export class ChatCompletionChunkMapper {
     };
     if (this.#pending.waiting) chunk.recovered = this.#pending.take();
     return chunk;
+  }
+}
+
+/**
+ * The streaming mapper: `push(tokens)` for each sampled batch (the tokens after
+ * `<|start|>assistant`), `end()` at the end of the stream; each returns `chat.completion.chunk`
+ * objects. Tool calls: a first fragment with `id`, `type` and `function.name`, then `arguments`
+ * fragments, all with the call's `index`, whatever the batch boundaries. With
+ * `includeUsage` (the request's `stream_options.include_usage`), `end()` closes with a usage
+ * chunk.
+ */
+export class ChatCompletionChunkMapper {
+  readonly #mapping: ChunkMapping;
+
+  constructor(options: ChatCompletionChunkOptions = {}) {
+    const s = settings(options, 'chatcmpl-');
+    this.#mapping = new ChunkMapping(s, streamedOutput(s));
+  }
+
+  /** Feeds a batch of sampled tokens; returns the chunks it produced. */
+  push(tokens: TokenInput): ChatCompletionChunk[] {
+    return this.#mapping.push(tokens);
+  }
+
+  /** Ends the stream: the remaining chunks, then one with `finish_reason` (and the usage chunk, if asked for). */
+  end(): ChatCompletionChunk[] {
+    return this.#mapping.end();
+  }
+
+  /** Token counts so far (the usage chunk's, before the stream ends). */
+  get usage(): ChatCompletionUsage {
+    return this.#mapping.usage;
   }
 }
 
@@ -254,13 +270,14 @@ function appendDelta(delta: ChatCompletionDelta, text: string): void {
 
 /**
  * A finished completion (the tokens after `<|start|>assistant`, as sampled) → a `chat.completion`
- * with `usage`. It is the chunks folded: `content`, `reasoning_content`/`reasoning` and each
+ * with `usage`, parsed in one native call. It is the chunks folded: `content`, `reasoning_content`/`reasoning` and each
  * call's `arguments` are the concatenations of the chunks' fragments.
  */
 export function harmonyToChatCompletion(tokens: TokenInput, options: GatewayOptions = {}): ChatCompletion {
-  const mapper = new ChatCompletionChunkMapper(options);
-  const completion = foldChunks([...mapper.push(tokens), ...mapper.end()]);
-  completion.usage = mapper.usage;
+  const s = settings(options, 'chatcmpl-');
+  const mapping = new ChunkMapping(s, wholeOutput(s));
+  const completion = foldChunks([...mapping.push(tokens), ...mapping.end()]);
+  completion.usage = mapping.usage;
   return completion;
 }
 

@@ -1,19 +1,18 @@
 /**
- * What both response mappers (Chat Completions, Responses) read model output with: the
- * recovering parser of the main entry, what each message is for the OpenAI shapes, token
- * counts for `usage`, and recoveries waiting for a piece of output to carry them.
+ * What both response mappers (Chat Completions, Responses) read model output with: the main
+ * entry's `RecoveringParser` (streamed, or one call for a whole completion), what each message
+ * is for the OpenAI shapes (the core decides reasoning / text / call; the tool is told by the
+ * recipient), token counts for `usage`, and recoveries waiting for a piece of output to carry them.
  *
  * @module
  */
 
 import {
-  ErrorCode,
-  HarmonyError,
   loadHarmonyEncoding,
   RecoveringParser,
-  type MessageStartEvent,
   type RecoveredEvent,
   type RecoveringEvent,
+  type RecoveringMessageStartEvent,
   type Recovery,
   type TokenInput,
 } from '../index.js';
@@ -28,16 +27,15 @@ export type MessageKind =
 
 const REASONING: MessageKind = { kind: 'reasoning' };
 
-/** Classifies a message by its header: a recipient makes it a call, whatever the channel. */
-export function classify(start: MessageStartEvent): MessageKind {
+/** The core's decision, with the tool of a call told by its recipient. */
+export function classify(start: RecoveringMessageStartEvent): MessageKind {
+  if (start.kind === 'reasoning') return REASONING;
   const r = start.recipient;
-  if (start.role === 'assistant' && r !== undefined && r !== 'all') {
-    if (r.startsWith('functions.')) return { kind: 'call', tool: 'function', recipient: r };
-    if (r === 'browser.search' || r === 'browser.open' || r === 'browser.find') return { kind: 'call', tool: 'browser', recipient: r };
-    if (r === 'python' || r.startsWith('python.')) return { kind: 'call', tool: 'python', recipient: r };
-    return { kind: 'call', tool: 'other', recipient: r };
-  }
-  return start.channel === 'analysis' ? REASONING : { kind: 'text', channel: start.channel };
+  if (start.kind === 'text' || r === undefined) return { kind: 'text', channel: start.channel };
+  if (r.startsWith('functions.')) return { kind: 'call', tool: 'function', recipient: r };
+  if (r === 'browser.search' || r === 'browser.open' || r === 'browser.find') return { kind: 'call', tool: 'browser', recipient: r };
+  if (r === 'python' || r.startsWith('python.')) return { kind: 'call', tool: 'python', recipient: r };
+  return { kind: 'call', tool: 'other', recipient: r };
 }
 
 /** A call's name as the caller knows it: `functions.x` → x (mapped back), else the recipient. */
@@ -54,52 +52,53 @@ export interface TokenCounts {
   reasoning: number;
 }
 
-/**
- * The model output as events: the recovering parser, with `strict` turning a recovery into an
- * `ERR_HARMONY_PARSE` error, and the token counts.
- */
-export class ModelOutput {
-  readonly #parser = new RecoveringParser(loadHarmonyEncoding(), 'assistant');
-  readonly #strict: boolean;
-  readonly #promptTokens: number;
-
-  constructor(settings: Settings) {
-    this.#strict = settings.strict;
-    this.#promptTokens = settings.promptTokens;
-  }
-
-  push(tokens: TokenInput): RecoveringEvent[] {
-    return this.#checked(this.#parser.processMany(tokens));
-  }
-  pushText(text: string): RecoveringEvent[] {
-    return this.#checked(this.#parser.processText(text));
-  }
-  end(): RecoveringEvent[] {
-    return this.#checked(this.#parser.processEos());
-  }
-
-  /** Every recovery so far. */
-  get recovered(): readonly Recovery[] {
-    return this.#parser.recovered;
-  }
-
-  counts(): TokenCounts {
-    return { prompt: this.#promptTokens, completion: this.#parser.tokenCount, reasoning: this.#parser.reasoningTokenCount };
-  }
-
-  #checked(events: RecoveringEvent[]): RecoveringEvent[] {
-    return strictly(events, this.#strict);
-  }
+/** The model output as events, pushed or whole. */
+export interface ModelOutput {
+  push(tokens: TokenInput): RecoveringEvent[];
+  end(): RecoveringEvent[];
+  /** The stream ended inside a message or a header (after `end()`). */
+  readonly truncated: boolean;
+  readonly recovered: readonly Recovery[];
+  counts(): TokenCounts;
 }
 
-/** `events`, unless `strict` and one of them is a recovery: then an `ERR_HARMONY_PARSE` error. */
-export function strictly(events: RecoveringEvent[], strict: boolean): RecoveringEvent[] {
-  if (strict) {
-    for (const ev of events) {
-      if (ev.type === 'recovered') throw new HarmonyError(ErrorCode.Parse, `${ev.kind}: ${ev.detail}`, { tokenIndex: ev.tokenIndex });
-    }
-  }
-  return events;
+/** Output pushed batch by batch into a streaming parser. */
+export function streamedOutput(settings: Settings): ModelOutput {
+  const parser = new RecoveringParser(loadHarmonyEncoding(), 'assistant', { strict: settings.strict });
+  return {
+    push: (tokens) => parser.processMany(tokens),
+    end: () => parser.processEos(),
+    get truncated() {
+      return parser.truncated;
+    },
+    get recovered() {
+      return parser.recovered;
+    },
+    counts: () => ({ prompt: settings.promptTokens, completion: parser.tokenCount, reasoning: parser.reasoningTokenCount }),
+  };
+}
+
+/** A whole completion, parsed in one native call at its one `push`. */
+export function wholeOutput(settings: Settings): ModelOutput {
+  let result: ReturnType<typeof RecoveringParser.parseCompletion> | undefined;
+  const parsed = () => {
+    if (result === undefined) throw new Error('internal: a whole completion read before it was pushed');
+    return result;
+  };
+  return {
+    push(tokens) {
+      result = RecoveringParser.parseCompletion(loadHarmonyEncoding(), tokens, 'assistant', { strict: settings.strict });
+      return result.events;
+    },
+    end: () => [],
+    get truncated() {
+      return parsed().truncated;
+    },
+    get recovered() {
+      return parsed().recovered;
+    },
+    counts: () => ({ prompt: settings.promptTokens, completion: parsed().tokenCount, reasoning: parsed().reasoningTokenCount }),
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Message, type Recovery, type TokenInput } from '../index.js';
+import { Message, type RecoveringEvent, type Recovery, type TokenInput } from '../index.js';
 import { CallerObject, invalidInput, toList } from './input.js';
 import type {
   Response,
@@ -21,7 +21,7 @@ import type {
   ResponseWebSearchAction,
 } from './openai-types.js';
 import { newId, settings, type GatewayOptions, type Settings } from './options.js';
-import { callName, classify, ModelOutput, PendingRecoveries, type MessageKind, type TokenCounts } from './output.js';
+import { callName, classify, PendingRecoveries, streamedOutput, wholeOutput, type MessageKind, type ModelOutput, type TokenCounts } from './output.js';
 import {
   callMessage,
   contentText,
@@ -233,6 +233,23 @@ function textPart(item: ResponseOutputMessage | ResponseOutputReasoning): { text
   return part;
 }
 
+/** Sets the model text of an item: its text part, arguments or code. */
+function setText(item: ResponseOutputItem, text: string): void {
+  switch (item.type) {
+    case 'message':
+    case 'reasoning':
+      textPart(item).text = text;
+      break;
+    case 'function_call':
+    case 'web_search_call':
+      item.arguments = text;
+      break;
+    case 'code_interpreter_call':
+      item.code = text;
+      break;
+  }
+}
+
 /** Appends model text to an item: its text part, arguments or code. */
 function appendText(item: ResponseOutputItem, text: string): void {
   switch (item.type) {
@@ -295,37 +312,24 @@ function responseObject(settings: Pick<Settings, 'id' | 'created' | 'model'>, st
 type Body<E> = E extends ResponseStreamEvent ? Omit<E, 'sequence_number' | 'recovered'> : never;
 type EventBody = Body<ResponseStreamEvent>;
 
-/**
- * The streaming mapper: `push(tokens)` for each sampled batch (the tokens after
- * `<|start|>assistant`), `end()` at the end of the stream; each returns Responses streaming events.
- * The first batch starts with `response.created` and `response.in_progress`. Each Harmony message
- * is one output item: `response.output_item.added`, then its text (`content_part.added` and
- * `output_text.delta` / `reasoning_text.delta`, or `function_call_arguments.delta`, or
- * `code_interpreter_call_code.delta`), then the `.done` events and `response.output_item.done`.
- * `end()` closes with `response.completed` (or `response.incomplete` when the stream stopped
- * inside a message), whose response carries `usage`. `sequence_number` counts every event;
- * `output_index` and `item_id` of an item never change, whatever the batch boundaries.
- */
-export class ResponseEventMapper {
-  readonly #output: ModelOutput;
-  readonly #settings: Settings;
+/** Token batches → events, over streamed or whole model output. */
+class EventMapping {
   readonly #items: ResponseOutputItem[] = [];
   #current: ResponseOutputItem | null = null;
   #sequence = 0;
   #started = false;
-  #truncated = false;
   #finished = false;
   readonly #pending = new PendingRecoveries();
 
-  constructor(options: GatewayOptions = {}) {
-    this.#settings = settings(options, 'resp_');
-    this.#output = new ModelOutput(this.#settings);
-  }
+  constructor(
+    readonly settings: Settings,
+    readonly output: ModelOutput,
+  ) {}
 
   /** Feeds a batch of sampled tokens; returns the events it produced. */
   push(tokens: TokenInput): ResponseStreamEvent[] {
     if (this.#finished) throw invalidInput('push after end()', 'tokens');
-    const out = this.#map(this.#output.push(tokens));
+    const out = this.#map(this.output.push(tokens));
     // A recovery with no event of its own after it still reaches the client.
     if (this.#pending.waiting) this.#emit(out, { type: 'response.in_progress', response: this.#snapshot('in_progress') });
     return out;
@@ -335,15 +339,15 @@ export class ResponseEventMapper {
   end(): ResponseStreamEvent[] {
     if (this.#finished) return [];
     this.#finished = true;
-    const out = this.#map(this.#output.end());
-    const status = this.#truncated ? 'incomplete' : 'completed';
+    const out = this.#map(this.output.end());
+    const status = this.output.truncated ? 'incomplete' : 'completed';
     const response = this.#snapshot(status);
-    response.usage = responseUsage(this.#output.counts());
+    response.usage = responseUsage(this.output.counts());
     this.#emit(out, { type: status === 'completed' ? 'response.completed' : 'response.incomplete', response });
     return out;
   }
 
-  #map(events: ReturnType<ModelOutput['push']>): ResponseStreamEvent[] {
+  #map(events: RecoveringEvent[]): ResponseStreamEvent[] {
     const out: ResponseStreamEvent[] = [];
     if (!this.#started) {
       this.#started = true;
@@ -356,16 +360,13 @@ export class ResponseEventMapper {
           if (this.#current) this.#delta(out, this.#current, ev.delta);
           break;
         case 'message-start':
-          this.#open(out, newItem(classify(ev), this.#settings));
+          this.#open(out, newItem(classify(ev), this.settings));
           break;
         case 'message-end':
-          if (this.#current) this.#close(out, this.#current, ev.stopToken === 'eos');
-          this.#truncated = ev.stopToken === 'eos';
+          if (this.#current) this.#close(out, this.#current, ev.message.text, ev.stopToken === 'eos');
           break;
         case 'recovered':
           this.#pending.add(ev);
-          // The stream ended inside a header: the reply was cut short.
-          if (ev.kind === 'header-eos') this.#truncated = true;
           break;
         default:
           break;
@@ -391,37 +392,42 @@ export class ResponseEventMapper {
     }
   }
 
+  /** The item's text grows in the core (its whole text comes with `message-end`): only events here. */
   #delta(out: ResponseStreamEvent[], item: ResponseOutputItem, delta: string): void {
-    appendText(item, delta);
     // Consecutive fragments of one item within a batch are merged into one event.
     const last = out[out.length - 1];
     if (last !== undefined && 'delta' in last && last.item_id === item.id && !this.#pending.waiting) {
       last.delta += delta;
       return;
     }
+    // The hot path (one per token when streaming): each event built whole, numbered in place.
     const item_id = item.id;
     const output_index = this.#items.length - 1;
+    let event: ResponseStreamEvent;
     switch (item.type) {
       case 'message':
-        this.#emit(out, { type: 'response.output_text.delta', item_id, output_index, content_index: 0, delta, logprobs: [] });
+        event = { type: 'response.output_text.delta', item_id, output_index, content_index: 0, delta, logprobs: [], sequence_number: this.#sequence++ };
         break;
       case 'reasoning':
-        this.#emit(out, { type: 'response.reasoning_text.delta', item_id, output_index, content_index: 0, delta });
+        event = { type: 'response.reasoning_text.delta', item_id, output_index, content_index: 0, delta, sequence_number: this.#sequence++ };
         break;
       case 'function_call':
-        this.#emit(out, { type: 'response.function_call_arguments.delta', item_id, output_index, delta });
+        event = { type: 'response.function_call_arguments.delta', item_id, output_index, delta, sequence_number: this.#sequence++ };
         break;
       case 'code_interpreter_call':
-        this.#emit(out, { type: 'response.code_interpreter_call_code.delta', item_id, output_index, delta });
+        event = { type: 'response.code_interpreter_call_code.delta', item_id, output_index, delta, sequence_number: this.#sequence++ };
         break;
       default:
         // A web search call's arguments arrive whole, in its `output_item.done`.
-        break;
+        return;
     }
+    if (this.#pending.waiting) event.recovered = this.#pending.take();
+    out.push(event);
   }
 
-  #close(out: ResponseStreamEvent[], item: ResponseOutputItem, truncated: boolean): void {
+  #close(out: ResponseStreamEvent[], item: ResponseOutputItem, text: string, truncated: boolean): void {
     const ids = { item_id: item.id, output_index: this.#items.length - 1 };
+    setText(item, text);
     switch (item.type) {
       case 'message':
       case 'reasoning': {
@@ -457,7 +463,37 @@ export class ResponseEventMapper {
   }
 
   #snapshot(status: Response['status']): Response {
-    return responseObject(this.#settings, status, this.#items.map(copyItem), [...this.#output.recovered]);
+    return responseObject(this.settings, status, this.#items.map(copyItem), [...this.output.recovered]);
+  }
+}
+
+/**
+ * The streaming mapper: `push(tokens)` for each sampled batch (the tokens after
+ * `<|start|>assistant`), `end()` at the end of the stream; each returns Responses streaming events.
+ * The first batch starts with `response.created` and `response.in_progress`. Each Harmony message
+ * is one output item: `response.output_item.added`, then its text (`content_part.added` and
+ * `output_text.delta` / `reasoning_text.delta`, or `function_call_arguments.delta`, or
+ * `code_interpreter_call_code.delta`), then the `.done` events and `response.output_item.done`.
+ * `end()` closes with `response.completed` (or `response.incomplete` when the stream stopped
+ * inside a message), whose response carries `usage`. `sequence_number` counts every event;
+ * `output_index` and `item_id` of an item never change, whatever the batch boundaries.
+ */
+export class ResponseEventMapper {
+  readonly #mapping: EventMapping;
+
+  constructor(options: GatewayOptions = {}) {
+    const s = settings(options, 'resp_');
+    this.#mapping = new EventMapping(s, streamedOutput(s));
+  }
+
+  /** Feeds a batch of sampled tokens; returns the events it produced. */
+  push(tokens: TokenInput): ResponseStreamEvent[] {
+    return this.#mapping.push(tokens);
+  }
+
+  /** Ends the stream: the remaining events, the last one `response.completed` or `response.incomplete`. */
+  end(): ResponseStreamEvent[] {
+    return this.#mapping.end();
   }
 }
 
@@ -468,12 +504,13 @@ export type ResponseEventStream = ResponseEventMapper;
 
 /**
  * A finished completion (the tokens after `<|start|>assistant`, as sampled) → a `response` with
- * `usage`. It is the events folded: each item's text, arguments or code are the concatenations
+ * `usage`, parsed in one native call. It is the events folded: each item's text, arguments or code are the concatenations
  * of the deltas.
  */
 export function harmonyToResponse(tokens: TokenInput, options: GatewayOptions = {}): Response {
-  const mapper = new ResponseEventMapper(options);
-  return foldResponseEvents([...mapper.push(tokens), ...mapper.end()]);
+  const s = settings(options, 'resp_');
+  const mapping = new EventMapping(s, wholeOutput(s));
+  return foldResponseEvents([...mapping.push(tokens), ...mapping.end()]);
 }
 
 /**

@@ -7,7 +7,6 @@
 
 import { loadHarmonyEncoding, RecoveringParser, type Message, type RecoveringEvent, type Recovery, type Role } from '../index.js';
 import { CallerObject, invalidInput } from './input.js';
-import { strictly } from './output.js';
 
 /** Options of the text parsers. */
 export interface TextParseOptions {
@@ -22,12 +21,9 @@ export interface TextParseResult {
   recovered: Recovery[];
 }
 
-/** The parser of a text stream. */
-function newParser(role: Role | null, options: TextParseOptions | undefined): { parser: RecoveringParser; strict: boolean } {
-  const strict = CallerObject.optional(options, 'options')?.optionalBoolean('strict') ?? false;
-  return { parser: new RecoveringParser(loadHarmonyEncoding(), role), strict };
+function strictOption(options: TextParseOptions | undefined): boolean {
+  return CallerObject.optional(options, 'options')?.optionalBoolean('strict') ?? false;
 }
-
 
 /**
  * Parses Harmony from decoded text with literal `<|…|>` markers: the same messages and events as
@@ -38,20 +34,18 @@ function newParser(role: Role | null, options: TextParseOptions | undefined): { 
  */
 export function parseText(text: string, role: Role | null = 'assistant', options: TextParseOptions = {}): TextParseResult {
   if (typeof text !== 'string') throw invalidInput('text must be a string', 'text');
-  const { parser, strict } = newParser(role, options);
-  const events = [...strictly(parser.processText(text), strict), ...strictly(parser.processEos(), strict)];
-  return { messages: [...parser.messages], events, recovered: [...parser.recovered] };
+  const { events, messages, recovered } = RecoveringParser.parseCompletion(loadHarmonyEncoding(), text, role, { strict: strictOption(options) });
+  return { messages, events, recovered };
 }
 
 /** Text mode, streaming: `push(text)` per decoded piece, `end()` at the end of the stream. */
 export class TextStreamParser {
   readonly #parser: RecoveringParser;
-  readonly #strict: boolean;
   /** A high surrogate waiting for its pair (a piece may end in the middle of a character). */
   #surrogate = '';
 
   constructor(role: Role | null = 'assistant', options: TextParseOptions = {}) {
-    ({ parser: this.#parser, strict: this.#strict } = newParser(role, options));
+    this.#parser = new RecoveringParser(loadHarmonyEncoding(), role, { strict: strictOption(options) });
   }
 
   /** Feeds a piece of decoded text; returns the events it caused. */
@@ -61,14 +55,14 @@ export class TextStreamParser {
     const last = piece.charCodeAt(piece.length - 1);
     this.#surrogate = last >= 0xd800 && last <= 0xdbff ? piece.slice(-1) : '';
     if (this.#surrogate) piece = piece.slice(0, -1);
-    return strictly(this.#parser.processText(piece), this.#strict);
+    return this.#parser.processText(piece);
   }
 
   /** Signals the end of the text; returns the events it caused. */
   end(): RecoveringEvent[] {
     const rest = this.#surrogate ? this.#parser.processText(this.#surrogate) : [];
     this.#surrogate = '';
-    return strictly([...rest, ...this.#parser.processEos()], this.#strict);
+    return [...rest, ...this.#parser.processEos()];
   }
 
   /** The completed messages. */
