@@ -1,7 +1,9 @@
-// Messages JS users read speak JS: no Python `allowed_special={…}` advice, no Rust `Some("…")`.
+// Messages JS users read speak JS: no Python `allowed_special={…}` advice, no Rust `Some("…")`,
+// in errors or in the gateway's recovery details.
 import { describe, expect, it } from 'vitest';
 
 import { HarmonyError, StreamableParser, loadHarmonyEncoding } from '../src-ts/index.js';
+import { harmonyToChatCompletion, parseText } from '../src-ts/gateway/index.js';
 
 const enc = loadHarmonyEncoding();
 const tokens = (text: string) => enc.encode(text, { allowedSpecial: 'all' });
@@ -32,5 +34,21 @@ describe('messages speak JS', () => {
     expect(message).toBe('unexpected tokens remaining in message header: "a"');
     const parser = new StreamableParser(enc, null);
     expect(messageOf(() => [...bad].forEach((t) => parser.process(t)))).not.toMatch(FOREIGN);
+  });
+});
+
+describe('recovery details speak JS', () => {
+  it('never show Rust or Python phrasing', () => {
+    const outputs = [
+      '<|channel|>final<|message|>One.<|end|><|start|>assistant oops bad header<|message|>Two.<|return|>',
+      '<|channel|>commentary to=functions.f<|channel|>commentary <|constrain|>json<|message|>{}<|call|>',
+      '<|channel|>final<|message|>a<|end|><|return|>text<|end|><|start|>assistant<|channel|>fin',
+      '<|start|>assistant a b c<|message|>x<|end|>',
+    ];
+    for (const text of outputs) {
+      const details = [...harmonyToChatCompletion(tokens(text)).recovered, ...parseText(text).recovered].map((r) => r.detail);
+      expect(details.length).toBeGreaterThan(0);
+      for (const detail of details) expect(detail).not.toMatch(FOREIGN);
+    }
   });
 });
