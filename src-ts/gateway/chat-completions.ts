@@ -39,7 +39,7 @@ import {
  * A Chat Completions request body → the Harmony conversation to render (and the tool-name map).
  * `system`/`developer` messages become the developer instructions; `tools` its function tools;
  * `reasoning_effort` the system message's; `response_format` json_schema the structured-output
- * section; assistant `reasoning_content`/`reasoning` an analysis message, `tool_calls` commentary
+ * section; assistant `reasoning_content`/`reasoning`/`thinking` an analysis message, `tool_calls` commentary
  * calls, and `tool` messages the results of the call with their `tool_call_id`.
  * The request is read through its own properties only; anything gpt-oss cannot take (an image
  * part, a custom tool, a malformed field) throws `ERR_HARMONY_INVALID_ARGUMENT` naming the field.
@@ -74,7 +74,7 @@ export function chatCompletionsToHarmony(request: ChatCompletionRequest, options
         body.push(Message.fromRoleAndContent('user', contentText(m.get('content'), m.at('content'))));
         break;
       case 'assistant': {
-        const reasoning = m.optionalText('reasoning_content') ?? m.optionalText('reasoning');
+        const reasoning = m.optionalText('reasoning_content') ?? m.optionalText('reasoning') ?? m.optionalText('thinking');
         if (reasoning) body.push(Message.fromRoleAndContent('assistant', reasoning).withChannel('analysis'));
         const calls = m.optionalList('tool_calls');
         const text = optionalContentText(m.get('content'), m.at('content'));

@@ -73,6 +73,8 @@ export interface ChatAssistantMessage {
   reasoning_content?: string | null;
   /** Chain of thought (OpenRouter's and Ollama's name). */
   reasoning?: string | null;
+  /** Chain of thought (the name in Hugging Face chat datasets). */
+  thinking?: string | null;
   tool_calls?: readonly ChatToolCallParam[] | null;
   refusal?: string | null;
   name?: string;
