@@ -2,7 +2,7 @@
 // marks each output folder with its module type; dist/browser is dist/esm on the WASM loader.
 // Run after `napi build` (npm run build).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,4 +51,6 @@ for (const conditions of Object.values(exports)) {
     if (!existsSync(join(root, target))) throw new Error(`package.json exports ${target}, which the build did not produce`);
   }
 }
+// The command line tool (package.json `bin`) is run directly.
+chmodSync(join(root, 'dist', 'esm', 'cli', 'main.js'), 0o755);
 console.log('built dist/esm, dist/cjs and dist/browser');
