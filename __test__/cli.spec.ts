@@ -79,6 +79,15 @@ describe('gpt-oss-harmony render', () => {
     expect(outs).toEqual([out.tokens, out.tokens]);
   });
 
+  it("reads a system_content part as the Python reference does: missing fields take SystemContent's defaults", () => {
+    const bare = { messages: [{ role: 'system', content: [{ type: 'system_content' }] }, { role: 'user', content: 'hi' }] };
+    const out = JSON.parse(cli(['render', '-q', '--mode', 'plain'], jsonl(bare)).lines[0]!);
+    const text = enc.decodeUtf8(out.tokens);
+    expect(text).toContain('You are ChatGPT, a large language model trained by OpenAI.\nKnowledge cutoff: 2024-06');
+    expect(text).toContain('Reasoning: medium');
+    expect(text).toContain('# Valid channels: analysis, commentary, final.');
+  });
+
   it('completion and plain modes, and the system flags', () => {
     const convo = Conversation.fromJSON({ messages: harmonyRecord.messages } as never);
     const completion = JSON.parse(cli(['render', '-q', '--mode', 'completion'], jsonl(harmonyRecord)).lines[0]!);

@@ -102,30 +102,57 @@ export function detectFormat(record: Json): 'harmony' | 'openai' {
   return harmony ? 'harmony' : 'openai';
 }
 
-/** Sets the overridden fields on the first `system_content` part of each system message. */
-function applySystem(conversation: Json, system: SystemOverrides): Json {
-  if (Object.keys(system).length === 0 || !Array.isArray(conversation.messages)) return conversation;
+/**
+ * The fields the Python reference gives a `system_content` part that lacks them
+ * (`SystemContent`'s pydantic defaults: `Conversation.from_json` fills them in before rendering).
+ * The Rust reference and this package's library read a missing field as absent; the command reads
+ * records as the Python package does, since that is how such JSONL is rendered today.
+ */
+const PYTHON_SYSTEM_DEFAULTS: Json = {
+  model_identity: 'You are ChatGPT, a large language model trained by OpenAI.',
+  reasoning_effort: 'Medium',
+  knowledge_cutoff: '2024-06',
+  channel_config: { valid_channels: ['analysis', 'commentary', 'final'], channel_required: true },
+};
+
+/** A `system_content` part with the Python defaults and the command line's fields; the same object when neither changes it. */
+function systemContent(part: Json, system: SystemOverrides): Json {
+  const missing = Object.keys(PYTHON_SYSTEM_DEFAULTS).filter((k) => !Object.hasOwn(part, k));
+  if (missing.length === 0 && Object.keys(system).length === 0) return part;
+  const out: Json = { ...part };
+  for (const k of missing) out[k] = PYTHON_SYSTEM_DEFAULTS[k];
+  if (system.reasoningEffort) out.reasoning_effort = system.reasoningEffort;
+  if (system.conversationStartDate !== undefined) out.conversation_start_date = system.conversationStartDate;
+  if (system.knowledgeCutoff !== undefined) out.knowledge_cutoff = system.knowledgeCutoff;
+  if (system.modelIdentity !== undefined) out.model_identity = system.modelIdentity;
+  if (system.requiredChannels) out.channel_config = { valid_channels: system.requiredChannels, channel_required: true };
+  if (system.browser || system.python) {
+    const tools: Json = isObject(out.tools) ? { ...out.tools } : {};
+    if (system.browser) tools.browser = BUILTIN_TOOLS.browser;
+    if (system.python) tools.python = BUILTIN_TOOLS.python;
+    out.tools = tools;
+  }
+  return out;
+}
+
+/** The conversation with `systemContent` applied to every `system_content` part; the same object when nothing changes. */
+function normalizeSystem(conversation: Json, system: SystemOverrides): Json {
+  if (!Array.isArray(conversation.messages)) return conversation;
+  let changed = false;
   const messages = conversation.messages.map((m: unknown) => {
-    if (!isObject(m) || m.role !== 'system' || !Array.isArray(m.content)) return m;
+    if (!isObject(m) || !Array.isArray(m.content)) return m;
+    let partChanged = false;
     const content = m.content.map((part: unknown) => {
       if (!isObject(part) || part.type !== 'system_content') return part;
-      const out: Json = { ...part };
-      if (system.reasoningEffort) out.reasoning_effort = system.reasoningEffort;
-      if (system.conversationStartDate !== undefined) out.conversation_start_date = system.conversationStartDate;
-      if (system.knowledgeCutoff !== undefined) out.knowledge_cutoff = system.knowledgeCutoff;
-      if (system.modelIdentity !== undefined) out.model_identity = system.modelIdentity;
-      if (system.requiredChannels) out.channel_config = { valid_channels: system.requiredChannels, channel_required: true };
-      if (system.browser || system.python) {
-        const tools: Json = isObject(out.tools) ? { ...out.tools } : {};
-        if (system.browser) tools.browser = BUILTIN_TOOLS.browser;
-        if (system.python) tools.python = BUILTIN_TOOLS.python;
-        out.tools = tools;
-      }
+      const out = systemContent(part, system);
+      if (out !== part) partChanged = true;
       return out;
     });
+    if (!partChanged) return m;
+    changed = true;
     return { ...m, content };
   });
-  return { ...conversation, messages };
+  return changed ? { ...conversation, messages } : conversation;
 }
 
 /** The reference's built-in tool namespaces, as the builders write them. */
@@ -135,7 +162,7 @@ const BUILTIN_TOOLS = (SystemContent.new().withBrowserTool().withPythonTool().to
 export function toConversation(record: Json, settings: Pick<RecordSettings, 'inputFormat' | 'system'>): Json {
   if (!Array.isArray(record.messages)) throw new LineError('ERR_RECORD', 'a record needs a "messages" list');
   const conversation = isHarmony(record, settings) ? { messages: record.messages } : (chatCompletionsToHarmony(record as never).conversation.toJSON() as unknown as Json);
-  return applySystem(conversation, settings.system);
+  return normalizeSystem(conversation, settings.system);
 }
 
 function isHarmony(record: Json, settings: Pick<RecordSettings, 'inputFormat'>): boolean {
@@ -145,10 +172,10 @@ function isHarmony(record: Json, settings: Pick<RecordSettings, 'inputFormat'>):
 /** Renders one line. Throws `LineError` or `HarmonyError`. */
 export function renderLine(line: string, settings: RecordSettings): Rendered {
   const record = readRecord(line);
-  // A conversation in the reference's JSON with nothing to change goes to the core as read (the
-  // core reads the "messages" and ignores the other fields): no second JSON.stringify.
-  const asRead = Array.isArray(record.messages) && Object.keys(settings.system).length === 0 && isHarmony(record, settings);
-  const conversation = asRead ? line : toConversation(record, settings);
+  let conversation: Json | string = toConversation(record, settings);
+  // A conversation in the reference's JSON with nothing changed goes to the core as read (the
+  // core reads "messages" and ignores the other fields): no second JSON.stringify.
+  if (conversation.messages === record.messages && isHarmony(record, settings)) conversation = line;
   const id = record[settings.idField];
   const options = { autoDropAnalysis: settings.autoDropAnalysis };
   switch (settings.mode) {
