@@ -24,7 +24,7 @@ function cli(args: string[], input = '') {
 const harmonyRecord = {
   id: 'h1',
   messages: [
-    { role: 'system', content: [{ type: 'system_content', model_identity: 'You are a test.', reasoning_effort: 'Low', channel_config: { valid_channels: ['analysis', 'final'], channel_required: true } }] },
+    { role: 'system', content: [{ type: 'system_content', model_identity: 'You are a test.', reasoning_effort: 'Low', knowledge_cutoff: '2024-06', channel_config: { valid_channels: ['analysis', 'final'], channel_required: true } }] },
     { role: 'user', content: 'What is 2+2?' },
     { role: 'assistant', channel: 'analysis', content: 'Add them.' },
     { role: 'assistant', channel: 'final', content: '4' },
