@@ -119,9 +119,10 @@ export class NativeRecoveringParser {
     this.#setOwnTextMode(outcome === StepOutcome.QuietOwnText || outcome === StepOutcome.EventsOwnText);
     if (outcome === StepOutcome.Quiet || outcome === StepOutcome.QuietOwnText) return [];
     const raw = n.takeEvents();
-    // An ordinary token read in own-text mode: its one delta is its text (the core's contract).
+    // An ordinary token read in own-text mode that leaves it in own-text mode (no partial
+    // character before or after): its one delta is its whole text.
     const ev = raw[0]!;
-    if (wasOwnText && raw.length === 1 && token < ORDINARY_TOKEN_COUNT && ev.type === 'content-delta' && !ev.delta.includes('\ufffd')) {
+    if (wasOwnText && this.#ownTextMode && raw.length === 1 && token < ORDINARY_TOKEN_COUNT && ev.type === 'content-delta' && !ev.delta.includes('\ufffd')) {
       this.#ownTexts![token] ??= ev.delta;
     }
     return this.#events.convert(raw);
