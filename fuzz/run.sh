@@ -16,7 +16,7 @@ set -euo pipefail
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse stream encode decode render)
+[ ${#targets[@]} -gt 0 ] || targets=(parse stream encode decode render recover)
 
 cd "$(dirname "$0")"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
