@@ -25,9 +25,16 @@ fn parse(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("parse/completion");
     group.throughput(Throughput::Elements(tokens.len() as u64));
-    group.bench_function("harmony-core", |b| b.iter(|| ours.parse_messages_from_completion_tokens(&tokens, role, options)));
+    group.bench_function("harmony-core", |b| {
+        b.iter(|| ours.parse_messages_from_completion_tokens(&tokens, role, options))
+    });
     group.bench_function("openai-harmony", |b| {
-        b.iter(|| reference.parse_messages_from_completion_tokens(tokens.iter().copied(), Some(openai_harmony::chat::Role::Assistant)))
+        b.iter(|| {
+            reference.parse_messages_from_completion_tokens(
+                tokens.iter().copied(),
+                Some(openai_harmony::chat::Role::Assistant),
+            )
+        })
     });
     group.finish();
 

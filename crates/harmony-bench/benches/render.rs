@@ -18,7 +18,9 @@ fn render(c: &mut Criterion) {
         let json = case["conversation"].to_string();
         let conversation = Conversation::from_json_str(&json).expect("conversation");
         let theirs: openai_harmony::chat::Conversation = serde_json::from_str(&json).expect("reference conversation");
-        let tokens = ours.render_conversation_for_completion(&conversation.messages, Role::Assistant, Some(&config)).expect("render");
+        let tokens = ours
+            .render_conversation_for_completion(&conversation.messages, Role::Assistant, Some(&config))
+            .expect("render");
         let expected = reference
             .render_conversation_for_completion(&theirs, openai_harmony::chat::Role::Assistant, None)
             .expect("reference render");
@@ -36,7 +38,9 @@ fn render(c: &mut Criterion) {
             })
         });
         group.bench_function("openai-harmony", |b| {
-            b.iter(|| reference.render_conversation_for_completion(&theirs, openai_harmony::chat::Role::Assistant, None))
+            b.iter(|| {
+                reference.render_conversation_for_completion(&theirs, openai_harmony::chat::Role::Assistant, None)
+            })
         });
         group.finish();
     }

@@ -97,7 +97,9 @@ fn error_mismatch(err: &HarmonyError, expected: &Value) -> Option<String> {
 fn special_set(v: &Value) -> SpecialTokenSet {
     match v {
         Value::String(s) if s == "all" => SpecialTokenSet::All,
-        Value::Array(items) => SpecialTokenSet::Listed(items.iter().map(|s| s.as_str().expect("text").to_owned()).collect()),
+        Value::Array(items) => {
+            SpecialTokenSet::Listed(items.iter().map(|s| s.as_str().expect("text").to_owned()).collect())
+        }
         other => panic!("bad special set {other}"),
     }
 }
@@ -105,10 +107,8 @@ fn special_set(v: &Value) -> SpecialTokenSet {
 /// Runs every case of a kind; collects the failures and asserts there are none.
 fn run_kind(kind: &str, run: impl Fn(&Value) -> Option<String>) {
     let all = cases(kind);
-    let failures: Vec<String> = all
-        .iter()
-        .filter_map(|c| run(c).map(|why| format!("{}: {why}", c["id"].as_str().unwrap_or("?"))))
-        .collect();
+    let failures: Vec<String> =
+        all.iter().filter_map(|c| run(c).map(|why| format!("{}: {why}", c["id"].as_str().unwrap_or("?")))).collect();
     println!("{kind}: {}/{} passed", all.len() - failures.len(), all.len());
     assert!(!all.is_empty(), "no {kind} fixtures found");
     assert!(failures.is_empty(), "{} {kind} failures:\n{}", failures.len(), failures.join("\n"));
@@ -128,7 +128,11 @@ fn encode_fixtures() {
         match c["op"].as_str().expect("op") {
             "encode" => {
                 let text = c["text"].as_str().expect("text");
-                match tok.encode_checked(text, &special_set(&c["allowed_special"]), &special_set(&c["disallowed_special"])) {
+                match tok.encode_checked(
+                    text,
+                    &special_set(&c["allowed_special"]),
+                    &special_set(&c["disallowed_special"]),
+                ) {
                     Err(e) if failed => error_mismatch(&e, x),
                     Err(e) => Some(format!("unexpected error {e}")),
                     Ok(_) if failed => Some("did not fail".into()),
@@ -157,7 +161,8 @@ fn encode_fixtures() {
             }
             "is_special_token" => {
                 let got: Vec<bool> = tokens_of(&c["tokens"]).iter().map(|&t| tok.is_special_token(t)).collect();
-                let want: Vec<bool> = x["results"].as_array().expect("results").iter().map(|b| b.as_bool() == Some(true)).collect();
+                let want: Vec<bool> =
+                    x["results"].as_array().expect("results").iter().map(|b| b.as_bool() == Some(true)).collect();
                 compare("results", got, want)
             }
             "special_tokens" => {
@@ -282,13 +287,14 @@ fn stream_fixtures() {
                 return Some(why);
             }
         }
-        if let Some(why) = compare("messages before eos", py_messages(parser.messages()), x["messages_before_eos"].clone()) {
+        if let Some(why) =
+            compare("messages before eos", py_messages(parser.messages()), x["messages_before_eos"].clone())
+        {
             return Some(why);
         }
         match parser.process_eos() {
-            Err(e) if fail_at == Some(tokens.len()) => {
-                error_mismatch(&e, x).or_else(|| compare("messages", py_messages(parser.messages()), x["messages"].clone()))
-            }
+            Err(e) if fail_at == Some(tokens.len()) => error_mismatch(&e, x)
+                .or_else(|| compare("messages", py_messages(parser.messages()), x["messages"].clone())),
             Err(e) => Some(format!("eos: unexpected error {e}")),
             Ok(_) if fail_at.is_some() => Some("eos did not fail".into()),
             Ok(_) => compare("eos snapshot", snapshot(&parser), x["eos_step"].clone())

@@ -19,9 +19,8 @@ use std::fmt::Display;
 use std::sync::OnceLock;
 
 use harmony_core::{
-    load_harmony_encoding, Conversation, HarmonyEncoding, HarmonyEncodingName, HarmonyError, Message,
-    ParseEvent, ParseOptions, RenderConversationConfig, RenderOptions, Role, StopKind, StreamableParser,
-    ToolNamespaceConfig,
+    load_harmony_encoding, Conversation, HarmonyEncoding, HarmonyEncodingName, HarmonyError, Message, ParseEvent,
+    ParseOptions, RenderConversationConfig, RenderOptions, Role, StopKind, StreamableParser, ToolNamespaceConfig,
 };
 use openai_harmony::chat as rchat;
 use reference_tests::reference_encoding;
@@ -47,7 +46,6 @@ fn cases(full: usize, thorough: bool) -> usize {
 fn ours() -> HarmonyEncoding {
     load_harmony_encoding(HarmonyEncodingName::HarmonyGptOss).expect("encoding loads")
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // PRNG and failure collection
@@ -128,13 +126,81 @@ fn our_outcome<T>(result: Result<T, HarmonyError>) -> Result<T, String> {
 // Text generators
 
 const TEXT_BITS: &[&str] = &[
-    "hello", " world", "What is 2 + 2?", "The", " quick", " brown", "fox", " ", "  ", "   ", "\t", "\n",
-    "\n\n", "\r\n", "\r", " \n ", "\u{a0}", "\u{2028}", "\u{3000}", "\u{b}", "\u{c}", "é", "中文", "日本語のテキスト",
-    "한국어", "💖", "🫠", "👩\u{200d}👩\u{200d}👧", "e\u{301}", "Ω", "ß", "İ", "ﬁ", "ǅ", "١٢٣", "<|end|>", "<|start|>",
-    "<|message|>", "<|channel|>", "<|constrain|>", "<|call|>", "<|return|>", "<|reserved_200013|>", "<|endoftext|>",
-    "<|refusal|>", "<|", "|>", "<", ">", "to=", "functions.get_weather", "{\"a\": 1}", "'s", "'LL", "123456", "3.14",
-    "--", "//", "// ", "\u{0}", "\u{7f}", "\u{feff}", "\u{fffd}", "\u{10ffff}", "A", "ABC", "aBc", "I'm", "\"", "\\",
-    "【6†L9-L11】", "`x`", "...", "!!!", "\u{1f}",
+    "hello",
+    " world",
+    "What is 2 + 2?",
+    "The",
+    " quick",
+    " brown",
+    "fox",
+    " ",
+    "  ",
+    "   ",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    " \n ",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{3000}",
+    "\u{b}",
+    "\u{c}",
+    "é",
+    "中文",
+    "日本語のテキスト",
+    "한국어",
+    "💖",
+    "🫠",
+    "👩\u{200d}👩\u{200d}👧",
+    "e\u{301}",
+    "Ω",
+    "ß",
+    "İ",
+    "ﬁ",
+    "ǅ",
+    "١٢٣",
+    "<|end|>",
+    "<|start|>",
+    "<|message|>",
+    "<|channel|>",
+    "<|constrain|>",
+    "<|call|>",
+    "<|return|>",
+    "<|reserved_200013|>",
+    "<|endoftext|>",
+    "<|refusal|>",
+    "<|",
+    "|>",
+    "<",
+    ">",
+    "to=",
+    "functions.get_weather",
+    "{\"a\": 1}",
+    "'s",
+    "'LL",
+    "123456",
+    "3.14",
+    "--",
+    "//",
+    "// ",
+    "\u{0}",
+    "\u{7f}",
+    "\u{feff}",
+    "\u{fffd}",
+    "\u{10ffff}",
+    "A",
+    "ABC",
+    "aBc",
+    "I'm",
+    "\"",
+    "\\",
+    "【6†L9-L11】",
+    "`x`",
+    "...",
+    "!!!",
+    "\u{1f}",
 ];
 
 fn random_char(rng: &mut Rng) -> char {
@@ -177,9 +243,33 @@ fn text(rng: &mut Rng, max_bits: usize) -> String {
 }
 
 const WORDS: &[&str] = &[
-    "analysis", "commentary", "final", "other", "", "all", "functions.get_weather", "functions.x", "browser.search",
-    "python", "assistant", "user", "system", "developer", "tool", "a b", "x<y", "json", "<|constrain|>json", "to=x",
-    " ", "Final", "final ", "bob", "alice", "日本", "💖",
+    "analysis",
+    "commentary",
+    "final",
+    "other",
+    "",
+    "all",
+    "functions.get_weather",
+    "functions.x",
+    "browser.search",
+    "python",
+    "assistant",
+    "user",
+    "system",
+    "developer",
+    "tool",
+    "a b",
+    "x<y",
+    "json",
+    "<|constrain|>json",
+    "to=x",
+    " ",
+    "Final",
+    "final ",
+    "bob",
+    "alice",
+    "日本",
+    "💖",
 ];
 
 fn word(rng: &mut Rng) -> String {
@@ -293,7 +383,11 @@ fn schema(rng: &mut Rng, depth: usize) -> Value {
 fn object_schema(rng: &mut Rng, depth: usize) -> Value {
     let mut properties = Map::new();
     for _ in 0..rng.below(5) {
-        let key = if rng.chance(80) { rng.pick(&["location", "unit", "q", "a b", "x\"y", "ключ", "", "n"]).to_owned() } else { word(rng) };
+        let key = if rng.chance(80) {
+            rng.pick(&["location", "unit", "q", "a b", "x\"y", "ключ", "", "n"]).to_owned()
+        } else {
+            word(rng)
+        };
         properties.insert(key, schema(rng, depth.saturating_sub(1)));
     }
     let mut required: Vec<Value> = properties.keys().filter(|_| rng.chance(50)).map(|k| json!(k)).collect();
@@ -379,7 +473,14 @@ fn system_content(rng: &mut Rng) -> Value {
     let mut m = Map::new();
     m.insert("type".into(), json!("system_content"));
     if rng.chance(60) {
-        m.insert("model_identity".into(), json!(if rng.chance(70) { "You are ChatGPT, a large language model trained by OpenAI.".to_owned() } else { text(rng, 5) }));
+        m.insert(
+            "model_identity".into(),
+            json!(if rng.chance(70) {
+                "You are ChatGPT, a large language model trained by OpenAI.".to_owned()
+            } else {
+                text(rng, 5)
+            }),
+        );
     }
     if rng.chance(60) {
         m.insert("reasoning_effort".into(), json!(rng.pick(&["Low", "Medium", "High"])));
@@ -432,7 +533,13 @@ fn content_item(rng: &mut Rng, role: &str) -> Value {
     }
 }
 
-fn optional_string(rng: &mut Rng, m: &mut Map<String, Value>, key: &str, percent: u64, values: impl FnOnce(&mut Rng) -> String) {
+fn optional_string(
+    rng: &mut Rng,
+    m: &mut Map<String, Value>,
+    key: &str,
+    percent: u64,
+    values: impl FnOnce(&mut Rng) -> String,
+) {
     if rng.chance(percent) {
         let v = if rng.chance(10) { Value::Null } else { json!(values(rng)) };
         m.insert(key.into(), v);
@@ -445,17 +552,35 @@ fn message(rng: &mut Rng) -> Value {
     m.insert("role".into(), json!(role));
     let name_percent = if role == "tool" { 90 } else { 20 };
     optional_string(rng, &mut m, "name", name_percent, |rng| {
-        if rng.chance(70) { rng.pick(&["functions.get_weather", "browser.search", "python", "alice", "", "a b"]).to_owned() } else { word(rng) }
+        if rng.chance(70) {
+            rng.pick(&["functions.get_weather", "browser.search", "python", "alice", "", "a b"]).to_owned()
+        } else {
+            word(rng)
+        }
     });
     optional_string(rng, &mut m, "recipient", 35, |rng| {
         rng.pick(&["all", "", "functions.get_weather", "assistant", "user", "python", "a b", "x<|end|>"]).to_owned()
     });
     optional_string(rng, &mut m, "channel", 60, |rng| {
-        if rng.chance(85) { rng.pick(&["analysis", "commentary", "final", "final", "other", ""]).to_owned() } else { word(rng) }
+        if rng.chance(85) {
+            rng.pick(&["analysis", "commentary", "final", "final", "other", ""]).to_owned()
+        } else {
+            word(rng)
+        }
     });
     optional_string(rng, &mut m, "content_type", 25, |rng| {
         if rng.chance(85) {
-            rng.pick(&["<|constrain|>json", "<|constrain|>", "json", "<|constrain|> json", "json<|constrain|>", "code", "", " "]).to_owned()
+            rng.pick(&[
+                "<|constrain|>json",
+                "<|constrain|>",
+                "json",
+                "<|constrain|> json",
+                "json<|constrain|>",
+                "code",
+                "",
+                " ",
+            ])
+            .to_owned()
         } else {
             word(rng)
         }
@@ -495,7 +620,11 @@ fn conversation(rng: &mut Rng) -> Value {
 type Rendered = Result<Vec<u32>, String>;
 
 /// Every render of a conversation, labelled, by the reference. `auto_drop`: `None` = no config.
-fn reference_renders(r: &openai_harmony::HarmonyEncoding, msgs: &[rchat::Message], auto_drop: Option<bool>) -> Vec<(String, Rendered)> {
+fn reference_renders(
+    r: &openai_harmony::HarmonyEncoding,
+    msgs: &[rchat::Message],
+    auto_drop: Option<bool>,
+) -> Vec<(String, Rendered)> {
     // The reference's config type is not exported: it is reached through inference.
     let mut config = Default::default();
     if false {
@@ -509,7 +638,10 @@ fn reference_renders(r: &openai_harmony::HarmonyEncoding, msgs: &[rchat::Message
     ];
     for role in ROLES {
         let next = rchat::Role::try_from(role).unwrap();
-        out.push((format!("render_conversation_for_completion({role})"), outcome(r.render_conversation_for_completion(msgs, next, config))));
+        out.push((
+            format!("render_conversation_for_completion({role})"),
+            outcome(r.render_conversation_for_completion(msgs, next, config)),
+        ));
     }
     out
 }
@@ -519,16 +651,26 @@ fn our_renders(enc: &HarmonyEncoding, msgs: &[Message], auto_drop: Option<bool>)
     let config = config.as_ref();
     let mut out = vec![
         ("render_conversation".to_owned(), our_outcome(enc.render_conversation(msgs, config))),
-        ("render_conversation_for_training".to_owned(), our_outcome(enc.render_conversation_for_training(msgs, config))),
+        (
+            "render_conversation_for_training".to_owned(),
+            our_outcome(enc.render_conversation_for_training(msgs, config)),
+        ),
     ];
     for role in ROLES {
         let next: Role = role.parse().unwrap();
-        out.push((format!("render_conversation_for_completion({role})"), our_outcome(enc.render_conversation_for_completion(msgs, next, config))));
+        out.push((
+            format!("render_conversation_for_completion({role})"),
+            our_outcome(enc.render_conversation_for_completion(msgs, next, config)),
+        ));
     }
     out
 }
 
-fn reference_render_message(r: &openai_harmony::HarmonyEncoding, m: &rchat::Message, function_tools: Option<bool>) -> Rendered {
+fn reference_render_message(
+    r: &openai_harmony::HarmonyEncoding,
+    m: &rchat::Message,
+    function_tools: Option<bool>,
+) -> Rendered {
     let mut options = Default::default();
     if false {
         let _ = r.render(m, Some(&options));
@@ -538,19 +680,25 @@ fn reference_render_message(r: &openai_harmony::HarmonyEncoding, m: &rchat::Mess
 }
 
 fn our_render_message(enc: &HarmonyEncoding, m: &Message, function_tools: Option<bool>) -> Rendered {
-    let options = function_tools.map(|conversation_has_function_tools| RenderOptions { conversation_has_function_tools });
+    let options =
+        function_tools.map(|conversation_has_function_tools| RenderOptions { conversation_has_function_tools });
     our_outcome(enc.render(m, options.as_ref()))
 }
 
 /// Compares every render of the conversation in `json_text`; both crates must accept it.
 fn compare_renders(f: &mut Failures, enc: &HarmonyEncoding, r: &openai_harmony::HarmonyEncoding, json_text: &str) {
-    let (ours_conv, theirs_conv) = match (Conversation::from_json_str(json_text), serde_json::from_str::<rchat::Conversation>(json_text)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            f.add(format!("conversation JSON accepted differently: {json_text}\n  ours: {:?}\n  theirs: {:?}", a.err(), b.err()));
-            return;
-        }
-    };
+    let (ours_conv, theirs_conv) =
+        match (Conversation::from_json_str(json_text), serde_json::from_str::<rchat::Conversation>(json_text)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => {
+                f.add(format!(
+                    "conversation JSON accepted differently: {json_text}\n  ours: {:?}\n  theirs: {:?}",
+                    a.err(),
+                    b.err()
+                ));
+                return;
+            }
+        };
     f.check(
         || format!("re-serialisation of {json_text}"),
         serde_json::to_string(&ours_conv).unwrap(),
@@ -604,7 +752,8 @@ fn builtin_tools_and_defaults_match_reference() {
     let r = reference_encoding();
     let enc = ours();
     let mut f = Failures::default();
-    let system = rchat::SystemContent::new().with_browser_tool().with_python_tool().with_conversation_start_date("2025-06-28");
+    let system =
+        rchat::SystemContent::new().with_browser_tool().with_python_tool().with_conversation_start_date("2025-06-28");
     let developer = rchat::DeveloperContent::new()
         .with_instructions("Be terse.")
         .with_function_tools(vec![rchat::ToolDescription::new("f", "does f", Some(json!({"type": "object"})))]);
@@ -616,7 +765,11 @@ fn builtin_tools_and_defaults_match_reference() {
     let json_text = serde_json::to_string(&conversation).unwrap();
     compare_renders(&mut f, &enc, r, &json_text);
     let ours_default = serde_json::to_string(&harmony_core::SystemContent::new()).unwrap();
-    f.check(|| "SystemContent::new()".into(), ours_default, serde_json::to_string(&rchat::SystemContent::new()).unwrap());
+    f.check(
+        || "SystemContent::new()".into(),
+        ours_default,
+        serde_json::to_string(&rchat::SystemContent::new()).unwrap(),
+    );
     f.finish("builtins", 1);
 }
 
@@ -708,7 +861,9 @@ fn mutate(rng: &mut Rng, v: &mut Value) {
             }
         }
         Value::Object(m) => {
-            let key = rng.pick(&["extra", "type", "role", "name", "content", "tools", "parameters", "description"]).to_owned();
+            let key = rng
+                .pick(&["extra", "type", "role", "name", "content", "tools", "parameters", "description"])
+                .to_owned();
             let odd = odd_value(rng);
             m.insert(key, odd);
         }
@@ -780,7 +935,11 @@ fn compare_acceptance(f: &mut Failures, enc: &HarmonyEncoding, r: &openai_harmon
     match (&ours, &theirs) {
         (Ok(_), Ok(_)) => compare_renders(f, enc, r, json_text),
         (Err(a), Err(b)) => {
-            f.check(|| format!("JSON error for {json_text}"), a.message.clone(), format!("invalid conversation JSON: {b}"));
+            f.check(
+                || format!("JSON error for {json_text}"),
+                a.message.clone(),
+                format!("invalid conversation JSON: {b}"),
+            );
         }
         _ => f.add(format!(
             "JSON accepted differently: {json_text}\n  ours: {:?}\n  theirs: {:?}",
@@ -793,7 +952,8 @@ fn compare_acceptance(f: &mut Failures, enc: &HarmonyEncoding, r: &openai_harmon
         for m in root.get("messages").and_then(Value::as_array).into_iter().flatten() {
             let text = m.to_string();
             let ours = Message::from_json_str(&text).map_err(|e| e.message);
-            let theirs = serde_json::from_str::<rchat::Message>(&text).map_err(|e| format!("invalid message JSON: {e}"));
+            let theirs =
+                serde_json::from_str::<rchat::Message>(&text).map_err(|e| format!("invalid message JSON: {e}"));
             f.check(|| format!("message JSON {text}"), ours.is_ok(), theirs.is_ok());
         }
     }
@@ -862,7 +1022,16 @@ fn content_tokens(rng: &mut Rng, out: &mut Vec<u32>) {
     for _ in 0..rng.range(0, 5) {
         match rng.below(10) {
             0..=5 => out.extend(enc_text(&text(rng, 4))),
-            6 => out.extend_from_slice(rng.pick(&[&[9552][..], &[31446, 244], &[9552, 9552], &[31446], &[132_990, 9552], &[9552, 27825], &[2203, 2203, 2203], &[1857, 31446]])),
+            6 => out.extend_from_slice(rng.pick(&[
+                &[9552][..],
+                &[31446, 244],
+                &[9552, 9552],
+                &[31446],
+                &[132_990, 9552],
+                &[9552, 27825],
+                &[2203, 2203, 2203],
+                &[1857, 31446],
+            ])),
             7 => {
                 // A multi-byte character cut into single-byte tokens.
                 let c = random_char(rng);
@@ -890,8 +1059,18 @@ fn enc_text_byte(b: u8) -> u32 {
 }
 
 const HEADER_ROLES: &[&str] = &[
-    "assistant", "assistant", "user", "system", "developer", "tool", "functions.get_weather", "browser.search", "Assistant", "",
-    "to=functions.x", "user:alice",
+    "assistant",
+    "assistant",
+    "user",
+    "system",
+    "developer",
+    "tool",
+    "functions.get_weather",
+    "browser.search",
+    "Assistant",
+    "",
+    "to=functions.x",
+    "user:alice",
 ];
 
 /// A header: role word (unless the parser was given the role), recipient, channel, content type,
@@ -900,7 +1079,9 @@ fn header_tokens(rng: &mut Rng, role_given: bool, out: &mut Vec<u32>) {
     if !role_given || rng.chance(10) {
         out.extend(enc_text(rng.pick(HEADER_ROLES)));
     }
-    let recipient = rng.chance(35).then(|| rng.pick(&[" to=functions.get_weather", " to=assistant", " to=", " to=python", " functions.f", "to=x"]));
+    let recipient = rng.chance(35).then(|| {
+        rng.pick(&[" to=functions.get_weather", " to=assistant", " to=", " to=python", " functions.f", "to=x"])
+    });
     let recipient_first = rng.chance(50);
     if let (Some(to), true) = (recipient, recipient_first) {
         out.extend(enc_text(to));
@@ -911,7 +1092,17 @@ fn header_tokens(rng: &mut Rng, role_given: bool, out: &mut Vec<u32>) {
         } else {
             out.extend(enc_text("<|channel|>"));
         }
-        out.extend(enc_text(rng.pick(&["analysis", "commentary", "final", "other", "", " final", "final<x", "final\u{a0}x", "c<|channel|>d"])));
+        out.extend(enc_text(rng.pick(&[
+            "analysis",
+            "commentary",
+            "final",
+            "other",
+            "",
+            " final",
+            "final<x",
+            "final\u{a0}x",
+            "c<|channel|>d",
+        ])));
     }
     if let (Some(to), false) = (recipient, recipient_first) {
         out.extend(enc_text(to));
@@ -975,7 +1166,9 @@ fn reference_role(role: Option<Role>) -> Option<rchat::Role> {
 fn outcome_kind(result: &Result<String, String>) -> String {
     match result {
         Ok(json) => format!("ok, {} messages", json.matches("\"role\"").count()),
-        Err(e) => e.split([':', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']).next().unwrap_or_default().to_owned(),
+        Err(e) => {
+            e.split([':', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']).next().unwrap_or_default().to_owned()
+        }
     }
 }
 
@@ -1000,8 +1193,9 @@ fn parse_property(thorough: bool) {
         // The role the tokens were made for, and one more.
         for role in [shaped_for, role_option(&mut rng)] {
             for strict in [true, false] {
-                let ours = our_outcome(enc.parse_messages_from_completion_tokens(&tokens, role, ParseOptions { strict }))
-                    .map(|ms| our_messages_json(&ms));
+                let ours =
+                    our_outcome(enc.parse_messages_from_completion_tokens(&tokens, role, ParseOptions { strict }))
+                        .map(|ms| our_messages_json(&ms));
                 let theirs = outcome(r.parse_messages_from_completion_tokens_with_options(
                     tokens.iter().copied(),
                     reference_role(role),
@@ -1039,8 +1233,12 @@ fn lenient_can_fail_where_strict_succeeds() {
     let tokens = [END, MESSAGE, 12_194, END];
     let mut results = Vec::new();
     for strict in [true, false] {
-        let ours = our_outcome(enc.parse_messages_from_completion_tokens(&tokens, Some(Role::Assistant), ParseOptions { strict }))
-            .map(|ms| our_messages_json(&ms));
+        let ours = our_outcome(enc.parse_messages_from_completion_tokens(
+            &tokens,
+            Some(Role::Assistant),
+            ParseOptions { strict },
+        ))
+        .map(|ms| our_messages_json(&ms));
         let theirs = outcome(r.parse_messages_from_completion_tokens_with_options(
             tokens,
             Some(rchat::Role::Assistant),
@@ -1051,7 +1249,10 @@ fn lenient_can_fail_where_strict_succeeds() {
         results.push(ours);
     }
     assert_eq!(results[0].as_deref(), Ok(r#"[{"role":"assistant","recipient":"<|end|>","content":"Hi"}]"#));
-    assert_eq!(results[1].as_ref().map_err(String::as_str), Err("Unexpected token 200008 while expecting start token 200006"));
+    assert_eq!(
+        results[1].as_ref().map_err(String::as_str),
+        Err("Unexpected token 200008 while expecting start token 200006")
+    );
 }
 
 /// Everything the streaming parser shows, as one comparable value.
@@ -1094,9 +1295,12 @@ fn stream_property(thorough: bool) {
         let strict = rng.chance(50);
         let tokens = completion(&mut rng, role);
         let mut ours = StreamableParser::new(enc, role, ParseOptions { strict });
-        let mut theirs =
-            openai_harmony::StreamableParser::new_with_options(r.clone(), reference_role(role), openai_harmony::ParseOptions { strict })
-                .unwrap();
+        let mut theirs = openai_harmony::StreamableParser::new_with_options(
+            r.clone(),
+            reference_role(role),
+            openai_harmony::ParseOptions { strict },
+        )
+        .unwrap();
         let what = |step: &str| format!("stream {tokens:?} role {role:?} strict {strict}: {step}");
         // Errors do not end the comparison: the parser stays usable and must stay in step.
         let mut in_step = f.check(|| what("initial state"), our_snapshot(&ours), reference_snapshot(&theirs));
@@ -1107,7 +1311,11 @@ fn stream_property(thorough: bool) {
             let a = our_outcome(ours.process(token).map(|_| ()));
             let b = outcome(theirs.process(token).map(|_| ()));
             in_step = f.check(|| what(&format!("process token {i} ({token})")), a, b)
-                && f.check(|| what(&format!("after token {i} ({token})")), our_snapshot(&ours), reference_snapshot(&theirs));
+                && f.check(
+                    || what(&format!("after token {i} ({token})")),
+                    our_snapshot(&ours),
+                    reference_snapshot(&theirs),
+                );
         }
         if in_step {
             let a = our_outcome(ours.process_eos().map(|_| ()));
@@ -1146,7 +1354,9 @@ fn check_events(f: &mut Failures, what: &dyn Fn() -> String, events: &[ParseEven
     for event in events {
         if let Some(call) = pending_call.take() {
             let got = match event {
-                ParseEvent::ToolCall { recipient, content_type, arguments } => Some((recipient.clone(), content_type.clone(), arguments.clone())),
+                ParseEvent::ToolCall { recipient, content_type, arguments } => {
+                    Some((recipient.clone(), content_type.clone(), arguments.clone()))
+                }
                 _ => None,
             };
             if !f.check(|| format!("{}: tool call after <|call|>", what()), got, Some(call)) {
@@ -1174,14 +1384,24 @@ fn check_events(f: &mut Failures, what: &dyn Fn() -> String, events: &[ParseEven
                     f.add(format!("{}: MessageEnd without MessageStart", what()));
                     return;
                 };
-                let header = json!([message.author.role.as_str(), message.author.name, message.channel, message.recipient, message.content_type]);
+                let header = json!([
+                    message.author.role.as_str(),
+                    message.author.name,
+                    message.channel,
+                    message.recipient,
+                    message.content_type
+                ]);
                 let final_text = match message.content.as_slice() {
                     [harmony_core::Content::Text(t)] => t.text.clone(),
                     _ => String::from("<not one text item>"),
                 };
                 let ok = f.check(|| format!("{}: MessageStart vs MessageEnd header", what()), start, header)
                     && f.check(|| format!("{}: deltas vs final text", what()), text, final_text.clone())
-                    && f.check(|| format!("{}: MessageEnd vs messages()[{ended}]", what()), Some(message), messages.get(ended));
+                    && f.check(
+                        || format!("{}: MessageEnd vs messages()[{ended}]", what()),
+                        Some(message),
+                        messages.get(ended),
+                    );
                 if !ok {
                     return;
                 }
@@ -1239,7 +1459,9 @@ fn batches_and_events_property(thorough: bool) {
         }
         let a = single.process_eos().map(|_| ());
         let b = batched.process_eos_with_events(&mut events).map(|_| ());
-        if f.check(|| format!("{}: eos", what()), b, a) && f.check(|| format!("{}: after eos", what()), accessors(&batched), accessors(&single)) {
+        if f.check(|| format!("{}: eos", what()), b, a)
+            && f.check(|| format!("{}: after eos", what()), accessors(&batched), accessors(&single))
+        {
             check_events(&mut f, &what, &events, batched.messages());
         }
     }
@@ -1276,8 +1498,11 @@ fn content_events_property(thorough: bool) {
                 break;
             }
             if in_content && p.state() == harmony_core::StreamState::Content {
-                let want: Vec<ParseEvent> =
-                    p.last_content_delta().map(|d| ParseEvent::ContentDelta { delta: d.to_owned() }).into_iter().collect();
+                let want: Vec<ParseEvent> = p
+                    .last_content_delta()
+                    .map(|d| ParseEvent::ContentDelta { delta: d.to_owned() })
+                    .into_iter()
+                    .collect();
                 f.check(|| format!("token {t} of {tokens:?}"), events, want);
             }
         }

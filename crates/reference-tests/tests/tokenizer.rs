@@ -50,7 +50,8 @@ fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::new();
     for c in bytes.chunks(3) {
-        let n = (c[0] as u32) << 16 | (c.get(1).copied().unwrap_or(0) as u32) << 8 | c.get(2).copied().unwrap_or(0) as u32;
+        let n =
+            (c[0] as u32) << 16 | (c.get(1).copied().unwrap_or(0) as u32) << 8 | c.get(2).copied().unwrap_or(0) as u32;
         for i in 0..4 {
             if i <= c.len() {
                 s.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -98,8 +99,30 @@ impl Rng {
 
 /// Text around special tokens: their fragments, words that touch them, whitespace, digits.
 const AROUND: &[&str] = &[
-    "<|", "|>", "<|end", "end|>", "<||>", "<|<|", "|>|>", "a", "The", "don't", "x'S", " ", "  ", "\n", "\r\n",
-    "\t", "1234", ".", "日本語", "🙂", "e\u{301}", "\u{a0}", "<|reserved_", "<|reserved_201089|>",
+    "<|",
+    "|>",
+    "<|end",
+    "end|>",
+    "<||>",
+    "<|<|",
+    "|>|>",
+    "a",
+    "The",
+    "don't",
+    "x'S",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "\t",
+    "1234",
+    ".",
+    "日本語",
+    "🙂",
+    "e\u{301}",
+    "\u{a0}",
+    "<|reserved_",
+    "<|reserved_201089|>",
 ];
 
 fn random_text(rng: &mut Rng, specials: &[&str]) -> String {
