@@ -64,9 +64,7 @@ fn run() -> Result<(), BoxErr> {
     let bpe = tiktoken_rs::o200k_base()?;
     let mut tokens: Vec<Vec<u8>> = Vec::with_capacity(N_RANKS as usize);
     for rank in 0..N_RANKS {
-        let bytes = bpe
-            .decode_bytes(&[rank])
-            .map_err(|_| format!("vocabulary gap: rank {rank} missing"))?;
+        let bytes = bpe.decode_bytes(&[rank]).map_err(|_| format!("vocabulary gap: rank {rank} missing"))?;
         if bytes.is_empty() {
             return Err(format!("rank {rank} has empty bytes").into());
         }
@@ -158,7 +156,13 @@ fn run() -> Result<(), BoxErr> {
 
     let (atomic, risks) = atomic_chars(&tokens, &seen)?;
     let (index, blocks) = two_level(&atomic);
-    static_array(&mut src, &format!("Block number of each {BLOCK}-codepoint block of `ATOMIC_BLOCKS` (below U+10000)."), "ATOMIC_INDEX", "u16", &index)?;
+    static_array(
+        &mut src,
+        &format!("Block number of each {BLOCK}-codepoint block of `ATOMIC_BLOCKS` (below U+10000)."),
+        "ATOMIC_INDEX",
+        "u16",
+        &index,
+    )?;
     static_array(
         &mut src,
         "Per char that may start merging as one part, its rank and risk flags (`keyhash::ATOMIC_RANK`\n/// and the `RISK_*` flags; build.rs, `atomic_chars`); `u32::MAX` for others. By distinct block.",
@@ -219,7 +223,13 @@ fn run() -> Result<(), BoxErr> {
 
     // Python's str.isprintable() is false for Cc Cf Cs Co Cn Zl Zp Zs, except U+0020.
     let np = class_of(r"[[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]--[ ]]")?;
-    static_array(&mut src, "Inclusive ranges of chars Python's `repr` escapes (non-printable), sorted.", "NON_PRINTABLE", "(u32, u32)", &np)?;
+    static_array(
+        &mut src,
+        "Inclusive ranges of chars Python's `repr` escapes (non-printable), sorted.",
+        "NON_PRINTABLE",
+        "(u32, u32)",
+        &np,
+    )?;
 
     // ---- special tokens ----
     let mut texts = Vec::new();
@@ -250,7 +260,13 @@ fn run() -> Result<(), BoxErr> {
 }
 
 /// Writes `pub(crate) static {name}: [{ty}; N] = [...]` with its doc line.
-fn static_array<T: std::fmt::Debug>(src: &mut String, doc: &str, name: &str, ty: &str, values: &[T]) -> std::fmt::Result {
+fn static_array<T: std::fmt::Debug>(
+    src: &mut String,
+    doc: &str,
+    name: &str,
+    ty: &str,
+    values: &[T],
+) -> std::fmt::Result {
     writeln!(src, "/// {doc}\npub(crate) static {name}: [{ty}; {}] = {values:?};", values.len())
 }
 
@@ -339,7 +355,11 @@ fn atomic_chars<'t>(tokens: &'t [Vec<u8>], ranks: &HashMap<&[u8], u32>) -> Resul
         }
         for i in 0..t.len() {
             let need = utf8_len(t[i]);
-            if need > 1 && t.len() > need && i + need <= t.len() && t[i + 1..i + need].iter().all(|&b| is_continuation(b)) {
+            if need > 1
+                && t.len() > need
+                && i + need <= t.len()
+                && t[i + 1..i + need].iter().all(|&b| is_continuation(b))
+            {
                 contains.entry(&t[i..i + need]).or_default().push((rank, &t[..i], &t[i + need..]));
             }
         }

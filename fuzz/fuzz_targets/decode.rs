@@ -12,7 +12,11 @@ fuzz_target!(|data: &[u8]| {
         .chunks_exact(4)
         .map(|c| {
             let raw = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-            if c[3] == 0xff { raw } else { raw % (VOCAB_SIZE + 64) }
+            if c[3] == 0xff {
+                raw
+            } else {
+                raw % (VOCAB_SIZE + 64)
+            }
         })
         .collect();
 
@@ -55,7 +59,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(into.as_ref().map_err(|e| &e.message), Err(&e.message));
             assert_eq!(buffer, b"prefix", "a failed decode leaves the buffer as it was");
             assert_eq!(lossy.map_err(|l| l.message), Err(e.message.clone()));
-            assert_eq!(strict.map_err(|s| s.message), Err(format!("Could not decode tokens: Invalid token error: {}", e.message)));
+            assert_eq!(
+                strict.map_err(|s| s.message),
+                Err(format!("Could not decode tokens: Invalid token error: {}", e.message))
+            );
         }
     }
 });

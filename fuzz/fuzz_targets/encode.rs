@@ -9,8 +9,21 @@ use libfuzzer_sys::fuzz_target;
 
 /// Texts that special-token handling hinges on; not all of them are special tokens.
 const SPECIAL_LIKE: &[&str] = &[
-    "<|start|>", "<|end|>", "<|message|>", "<|channel|>", "<|constrain|>", "<|call|>", "<|return|>", "<|endoftext|>",
-    "<|startoftext|>", "<|reserved_200013|>", "<|reserved_201088|>", "<|reserved_201089|>", "<|refusal|>", "<|", "",
+    "<|start|>",
+    "<|end|>",
+    "<|message|>",
+    "<|channel|>",
+    "<|constrain|>",
+    "<|call|>",
+    "<|return|>",
+    "<|endoftext|>",
+    "<|startoftext|>",
+    "<|reserved_200013|>",
+    "<|reserved_201088|>",
+    "<|reserved_201089|>",
+    "<|refusal|>",
+    "<|",
+    "",
 ];
 
 /// Text: runs of arbitrary UTF-8 with special-token(-like) texts in between.
@@ -33,14 +46,18 @@ fn special_set(u: &mut Unstructured) -> Result<SpecialTokenSet> {
         1 => SpecialTokenSet::All,
         _ => {
             let n = u.int_in_range(0..=4)?;
-            SpecialTokenSet::Listed((0..n).map(|_| u.choose(SPECIAL_LIKE).map(|s| (*s).to_owned())).collect::<Result<_>>()?)
+            SpecialTokenSet::Listed(
+                (0..n).map(|_| u.choose(SPECIAL_LIKE).map(|s| (*s).to_owned())).collect::<Result<_>>()?,
+            )
         }
     })
 }
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let (Ok(allowed), Ok(disallowed), Ok(text)) = (special_set(&mut u), special_set(&mut u), text(&mut u)) else { return };
+    let (Ok(allowed), Ok(disallowed), Ok(text)) = (special_set(&mut u), special_set(&mut u), text(&mut u)) else {
+        return;
+    };
     let tk = Tokenizer::get();
 
     let ordinary = tk.encode_ordinary(&text);

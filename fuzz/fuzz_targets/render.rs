@@ -12,10 +12,13 @@ use harmony_core_fuzz::{encoding, RETURN, START};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 
-const NAMES: &[&str] = &["functions.get_weather", "browser.search", "python", "tool", "user", "to=x", "", "a b", "x<y", "日本"];
-const RECIPIENTS: &[&str] = &["all", "", "functions.get_weather", "assistant", "to=x", "a b", "x<|end|>", "user", "\u{a0}x"];
+const NAMES: &[&str] =
+    &["functions.get_weather", "browser.search", "python", "tool", "user", "to=x", "", "a b", "x<y", "日本"];
+const RECIPIENTS: &[&str] =
+    &["all", "", "functions.get_weather", "assistant", "to=x", "a b", "x<|end|>", "user", "\u{a0}x"];
 const CHANNELS: &[&str] = &["analysis", "commentary", "final", "other", "", "fi nal", "a<b", "é"];
-const CONTENT_TYPES: &[&str] = &["<|constrain|>json", "<|constrain|>", "json", "<|constrain|> json", "json<|constrain|>", "to=x", "", " "];
+const CONTENT_TYPES: &[&str] =
+    &["<|constrain|>json", "<|constrain|>", "json", "<|constrain|> json", "json<|constrain|>", "to=x", "", " "];
 
 fn pick(u: &mut Unstructured, pool: &[&str]) -> Result<Option<String>> {
     Ok(match u.int_in_range(0..=3)? {
@@ -135,7 +138,11 @@ fn check(conversation: &Conversation) {
         .map(|v| v.concat());
     assert_eq!(rendered, one_by_one, "a conversation renders message by message");
 
-    for config in [None, Some(RenderConversationConfig { auto_drop_analysis: true }), Some(RenderConversationConfig { auto_drop_analysis: false })] {
+    for config in [
+        None,
+        Some(RenderConversationConfig { auto_drop_analysis: true }),
+        Some(RenderConversationConfig { auto_drop_analysis: false }),
+    ] {
         let config = config.as_ref();
         let base = enc.render_conversation(messages, config);
         for role in Role::ALL {
@@ -153,7 +160,9 @@ fn check(conversation: &Conversation) {
                 assert_eq!(b.len(), t.len());
                 let n = b.len().saturating_sub(1);
                 assert_eq!(b[..n], t[..n], "training only swaps the last token");
-                let ends_final = messages.last().is_some_and(|m| m.author.role == Role::Assistant && m.channel.as_deref() == Some("final"));
+                let ends_final = messages
+                    .last()
+                    .is_some_and(|m| m.author.role == Role::Assistant && m.channel.as_deref() == Some("final"));
                 if ends_final && !t.is_empty() {
                     assert_eq!(t[n], RETURN);
                 } else {

@@ -27,10 +27,43 @@ pub fn encoding() -> HarmonyEncoding {
 /// Texts whose tokens make headers and contents: role words, addressing, channels, content
 /// types, whitespace, special-token text and multi-byte characters.
 const PIECES: &[&str] = &[
-    "assistant", "user", "system", "developer", "tool", " to=functions.get_weather", " to=assistant", "to=", " to=",
-    "analysis", "commentary", "final", " json", "json", "code", " ", "  ", "\t", "\n", "\r\n", "<|constrain|>",
-    "<|channel|>", "<|end|>", "<", "|>", "functions.x", "browser.search", "hello", " world", "💖", "日本語", "\u{a0}",
-    "\u{2028}", "{\"a\": 1}", "Assistant", "user:alice", "é",
+    "assistant",
+    "user",
+    "system",
+    "developer",
+    "tool",
+    " to=functions.get_weather",
+    " to=assistant",
+    "to=",
+    " to=",
+    "analysis",
+    "commentary",
+    "final",
+    " json",
+    "json",
+    "code",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "<|constrain|>",
+    "<|channel|>",
+    "<|end|>",
+    "<",
+    "|>",
+    "functions.x",
+    "browser.search",
+    "hello",
+    " world",
+    "💖",
+    "日本語",
+    "\u{a0}",
+    "\u{2028}",
+    "{\"a\": 1}",
+    "Assistant",
+    "user:alice",
+    "é",
 ];
 
 /// Tokens of [`PIECES`], plus tokens that split multi-byte characters.
@@ -131,13 +164,17 @@ pub fn check_events(events: &[ParseEvent], messages: &[Message]) {
         };
         assert_eq!(Some(message), messages.get(ended), "MessageEnd {ended} is messages()[{ended}]");
         ended += 1;
-        let header = (&message.author.role, &message.author.name, &message.channel, &message.recipient, &message.content_type);
+        let header =
+            (&message.author.role, &message.author.name, &message.channel, &message.recipient, &message.content_type);
         assert_eq!((role, name, channel, recipient, content_type), header, "MessageStart announces the header");
         assert_eq!(text, text_of(message), "ContentDeltas add up to the text");
         if let (StopKind::Call, Some(to)) = (stop, &message.recipient) {
             match events.next() {
                 Some(ParseEvent::ToolCall { recipient, content_type, arguments }) => {
-                    assert_eq!((recipient, content_type, arguments.as_str()), (to, &message.content_type, text_of(message)));
+                    assert_eq!(
+                        (recipient, content_type, arguments.as_str()),
+                        (to, &message.content_type, text_of(message))
+                    );
                 }
                 other => panic!("<|call|> to a recipient is followed by ToolCall, not {other:?}"),
             }

@@ -55,8 +55,7 @@ impl FromStr for HarmonyEncodingName {
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "HarmonyGptOss" => Ok(HarmonyEncodingName::HarmonyGptOss),
-            _ => Err(HarmonyError::invalid_argument(format!("Invalid HarmonyEncodingName: {s}"))
-                .in_field("name")),
+            _ => Err(HarmonyError::invalid_argument(format!("Invalid HarmonyEncodingName: {s}")).in_field("name")),
         }
     }
 }

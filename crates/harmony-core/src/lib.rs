@@ -16,14 +16,12 @@ pub mod schema_ts;
 pub mod tokenizer;
 
 pub use chat::{
-    Author, ChannelConfig, Content, Conversation, DeveloperContent, Message, ReasoningEffort, Role,
-    SystemContent, TextContent, ToolDescription, ToolNamespaceConfig,
+    Author, ChannelConfig, Content, Conversation, DeveloperContent, Message, ReasoningEffort, Role, SystemContent,
+    TextContent, ToolDescription, ToolNamespaceConfig,
 };
 pub use encoding::{load_harmony_encoding, HarmonyEncoding, HarmonyEncodingName};
 pub use error::{ErrorCode, ErrorContext, HarmonyError, Result};
-pub use parse::{ParseEvent, ParseOptions, StopKind, StreamState, StreamableParser};
 pub use parse::{MessageKind, RecoverOptions, RecoveringEvent, RecoveringParser, Recovery, RecoveryKind};
-pub use render::{
-    MaskTurns, RenderConversationConfig, RenderOptions, TrainingExample, UnmaskedReason, UnmaskedTurn,
-};
+pub use parse::{ParseEvent, ParseOptions, StopKind, StreamState, StreamableParser};
+pub use render::{MaskTurns, RenderConversationConfig, RenderOptions, TrainingExample, UnmaskedReason, UnmaskedTurn};
 pub use tokenizer::{SpecialTokenSet, Tokenizer};

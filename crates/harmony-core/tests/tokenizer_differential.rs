@@ -85,11 +85,7 @@ fn check_text(text: &str) -> usize {
     // Only some specials allowed: the others stay text.
     let some = ["<|end|>", "<|start|>", "<|reserved_201088|>"];
     let mut partial = Vec::new();
-    tk().encode_into(
-        text,
-        &SpecialTokenSet::Listed(some.iter().map(|s| s.to_string()).collect()),
-        &mut partial,
-    );
+    tk().encode_into(text, &SpecialTokenSet::Listed(some.iter().map(|s| s.to_string()).collect()), &mut partial);
     if tiktoken_knows_all {
         let (theirs, _) = tiktoken().encode(text, &some.into_iter().collect()).unwrap();
         assert_eq!(partial, theirs, "encode(some specials) differs: {text:?}");
@@ -150,20 +146,14 @@ fn sanitize_surrogates(line: &str) -> String {
 fn set_of(v: &Value) -> SpecialTokenSet {
     match v {
         Value::String(s) if s == "all" => SpecialTokenSet::All,
-        Value::Array(a) => {
-            SpecialTokenSet::Listed(a.iter().map(|t| t.as_str().unwrap().to_string()).collect())
-        }
+        Value::Array(a) => SpecialTokenSet::Listed(a.iter().map(|t| t.as_str().unwrap().to_string()).collect()),
         Value::Null => SpecialTokenSet::Listed(Vec::new()),
         other => panic!("bad special set {other}"),
     }
 }
 
 fn tokens_of(v: &Value) -> Vec<u32> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|t| u32::try_from(t.as_u64().unwrap()).unwrap_or(u32::MAX))
-        .collect()
+    v.as_array().unwrap().iter().map(|t| u32::try_from(t.as_u64().unwrap()).unwrap_or(u32::MAX)).collect()
 }
 
 #[test]
@@ -179,11 +169,8 @@ fn fixtures_encode() {
         match case["op"].as_str().unwrap() {
             "encode" => {
                 let text = case["text"].as_str().unwrap();
-                let got = tk().encode_checked(
-                    text,
-                    &set_of(&case["allowed_special"]),
-                    &set_of(&case["disallowed_special"]),
-                );
+                let got =
+                    tk().encode_checked(text, &set_of(&case["allowed_special"]), &set_of(&case["disallowed_special"]));
                 if is_err {
                     let e = got.expect_err(id);
                     assert_eq!(e.message, exp["message"].as_str().unwrap(), "{id}");
@@ -227,10 +214,8 @@ fn fixtures_encode() {
                 }
             }
             "is_special_token" => {
-                let got: Vec<bool> =
-                    tokens_of(&case["tokens"]).iter().map(|&t| tk().is_special_token(t)).collect();
-                let want: Vec<bool> =
-                    exp["results"].as_array().unwrap().iter().map(|b| b.as_bool().unwrap()).collect();
+                let got: Vec<bool> = tokens_of(&case["tokens"]).iter().map(|&t| tk().is_special_token(t)).collect();
+                let want: Vec<bool> = exp["results"].as_array().unwrap().iter().map(|b| b.as_bool().unwrap()).collect();
                 assert_eq!(got, want, "{id}");
             }
             "special_tokens" => {
@@ -240,8 +225,7 @@ fn fixtures_encode() {
                     .iter()
                     .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap() as u32))
                     .collect();
-                let got: Vec<(String, u32)> =
-                    tk().special_tokens().map(|(t, i)| (t.to_string(), i)).collect();
+                let got: Vec<(String, u32)> = tk().special_tokens().map(|(t, i)| (t.to_string(), i)).collect();
                 assert_eq!(got, want, "{id}");
             }
             other => panic!("{id}: unknown op {other}"),
@@ -292,11 +276,8 @@ fn text_files() -> Vec<PathBuf> {
         dirs.sort();
         if let Some(d) = dirs.last() {
             if let Ok(rd) = std::fs::read_dir(d) {
-                let mut py: Vec<PathBuf> = rd
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "py"))
-                    .collect();
+                let mut py: Vec<PathBuf> =
+                    rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "py")).collect();
                 py.sort();
                 files.extend(py);
             }
@@ -316,8 +297,7 @@ fn text_files() -> Vec<PathBuf> {
 
 #[test]
 fn real_text_files() {
-    let budget =
-        if std::env::var_os("HARMONY_DIFF_CORPUS").is_some() { usize::MAX } else { 1_500_000 * scale() };
+    let budget = if std::env::var_os("HARMONY_DIFF_CORPUS").is_some() { usize::MAX } else { 1_500_000 * scale() };
     let mut done = 0;
     for path in text_files() {
         if path.extension().is_some_and(|e| e == "gz") {
@@ -355,15 +335,88 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "the", "The", "HELLO", "world", "don't", "I'M", "we'RE", "they'll", "she'S", "it'ſ", "can'T",
-    "x'd", "'ve", "'LL", "camelCase", "XMLHttpRequest", "ǅemal", "ʰello", "Ⅻ", "½", "²³",
-    "١٢٣٤", "привет", "МИР", "Ελληνικά", "日本語", "中文字符", "ひらがな", "カタカナ", "한국어",
-    "مرحبا", "שלום", "हिन्दी", "ไทย", "e\u{301}", "\u{301}\u{302}", "a\u{20dd}", "Å", "ﬁ",
-    "🙂", "👨\u{200d}👩\u{200d}👧", "👍🏽", "🇫🇷", "<|end|>", "<|start|>", "<|reserved_201088|>",
-    "<|message|>", "<|", "|>", "<|endoftext", "<|<|call|>", "<|refusal|>", "1234567", "3.14",
-    "0x1F", "http://a.b/c", "//", "/*", "...", "?!", "{}", "()", "\"", "'", "`", "\\", "$",
-    "\u{a0}", "\u{3000}", "\u{2028}", "\u{85}", "\u{feff}", "\u{200b}", "\u{ad}", "\0", "\u{1b}",
-    "\u{10ffff}", "\u{e000}", "\u{fffd}", "ﷺ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "𐍈",
+    "the",
+    "The",
+    "HELLO",
+    "world",
+    "don't",
+    "I'M",
+    "we'RE",
+    "they'll",
+    "she'S",
+    "it'ſ",
+    "can'T",
+    "x'd",
+    "'ve",
+    "'LL",
+    "camelCase",
+    "XMLHttpRequest",
+    "ǅemal",
+    "ʰello",
+    "Ⅻ",
+    "½",
+    "²³",
+    "١٢٣٤",
+    "привет",
+    "МИР",
+    "Ελληνικά",
+    "日本語",
+    "中文字符",
+    "ひらがな",
+    "カタカナ",
+    "한국어",
+    "مرحبا",
+    "שלום",
+    "हिन्दी",
+    "ไทย",
+    "e\u{301}",
+    "\u{301}\u{302}",
+    "a\u{20dd}",
+    "Å",
+    "ﬁ",
+    "🙂",
+    "👨\u{200d}👩\u{200d}👧",
+    "👍🏽",
+    "🇫🇷",
+    "<|end|>",
+    "<|start|>",
+    "<|reserved_201088|>",
+    "<|message|>",
+    "<|",
+    "|>",
+    "<|endoftext",
+    "<|<|call|>",
+    "<|refusal|>",
+    "1234567",
+    "3.14",
+    "0x1F",
+    "http://a.b/c",
+    "//",
+    "/*",
+    "...",
+    "?!",
+    "{}",
+    "()",
+    "\"",
+    "'",
+    "`",
+    "\\",
+    "$",
+    "\u{a0}",
+    "\u{3000}",
+    "\u{2028}",
+    "\u{85}",
+    "\u{feff}",
+    "\u{200b}",
+    "\u{ad}",
+    "\0",
+    "\u{1b}",
+    "\u{10ffff}",
+    "\u{e000}",
+    "\u{fffd}",
+    "ﷺ",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "𐍈",
 ];
 
 const SPACES: &[&str] =
@@ -426,11 +479,10 @@ fn random_dense_unicode() {
             .map(|_| {
                 if rng.below(4) == 0 {
                     *rng.pick(&[
-                        ' ', '\n', '\r', '\t', '\'', 's', 'S', 'ſ', 'l', 'L', 'e', 'A', 'a', '1',
-                        '.', '/', '\u{301}', 'ʰ', 'ǅ', 'ᾈ', 'ー', '々', '²', 'Ⅻ', '\u{b}', '\u{c}',
-                        '\u{1c}', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2028}',
-                        '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}', '\u{180e}', '\u{200b}',
-                        '\u{feff}',
+                        ' ', '\n', '\r', '\t', '\'', 's', 'S', 'ſ', 'l', 'L', 'e', 'A', 'a', '1', '.', '/', '\u{301}',
+                        'ʰ', 'ǅ', 'ᾈ', 'ー', '々', '²', 'Ⅻ', '\u{b}', '\u{c}', '\u{1c}', '\u{85}', '\u{a0}',
+                        '\u{1680}', '\u{2000}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}', '\u{180e}',
+                        '\u{200b}', '\u{feff}',
                     ])
                 } else {
                     random_char(&mut rng)
@@ -574,14 +626,10 @@ fn encode_checked_semantics() {
     let got = tk().encode_checked("a <|call|>", &none, &none).unwrap();
     assert_eq!(got, tk().encode_ordinary("a <|call|>"));
     // A listed disallowed text may be anything, and is checked even if also allowed.
-    let e = tk()
-        .encode_checked("say <|end|>", &all, &SpecialTokenSet::Listed(vec!["say".into()]))
-        .unwrap_err();
+    let e = tk().encode_checked("say <|end|>", &all, &SpecialTokenSet::Listed(vec!["say".into()])).unwrap_err();
     assert!(e.message.starts_with("Encountered text corresponding to disallowed special token 'say'."));
     // Python repr quoting.
-    let e = tk()
-        .encode_checked("it's", &none, &SpecialTokenSet::Listed(vec!["it's".into()]))
-        .unwrap_err();
+    let e = tk().encode_checked("it's", &none, &SpecialTokenSet::Listed(vec!["it's".into()])).unwrap_err();
     assert!(e.message.starts_with(
         "Encountered text corresponding to disallowed special token \"it's\".\nIf you want this text to be encoded as a special token, pass it to `allowed_special`, e.g. `allowed_special={'it's', ...}`."
     ));

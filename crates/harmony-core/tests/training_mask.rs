@@ -18,7 +18,12 @@ fn enc() -> HarmonyEncoding {
 }
 
 /// The definition: the expected mask, by rendering each prompt and each sample.
-fn expected_mask(enc: &HarmonyEncoding, messages: &[Message], config: Option<&RenderConversationConfig>, turns: MaskTurns) -> Vec<u8> {
+fn expected_mask(
+    enc: &HarmonyEncoding,
+    messages: &[Message],
+    config: Option<&RenderConversationConfig>,
+    turns: MaskTurns,
+) -> Vec<u8> {
     let tokens = enc.render_conversation_for_training(messages, config).unwrap();
     let mut mask = vec![0u8; tokens.len()];
     let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -36,9 +41,10 @@ fn expected_mask(enc: &HarmonyEncoding, messages: &[Message], config: Option<&Re
     }
     let header = enc.render_conversation_for_completion(&[], Role::Assistant, None).unwrap();
     let options = RenderOptions {
-        conversation_has_function_tools: messages.iter().flat_map(|m| &m.content).any(|c| {
-            matches!(c, harmony_core::Content::DeveloperContent(d) if d.has_function_tools())
-        }),
+        conversation_has_function_tools: messages
+            .iter()
+            .flat_map(|m| &m.content)
+            .any(|c| matches!(c, harmony_core::Content::DeveloperContent(d) if d.has_function_tools())),
     };
     for (a, b) in runs {
         let prompt = enc.render_conversation_for_completion(&messages[..a], Role::Assistant, config).unwrap();
@@ -61,7 +67,11 @@ fn expected_mask(enc: &HarmonyEncoding, messages: &[Message], config: Option<&Re
 }
 
 fn check(enc: &HarmonyEncoding, messages: &[Message]) {
-    for config in [None, Some(RenderConversationConfig { auto_drop_analysis: true }), Some(RenderConversationConfig { auto_drop_analysis: false })] {
+    for config in [
+        None,
+        Some(RenderConversationConfig { auto_drop_analysis: true }),
+        Some(RenderConversationConfig { auto_drop_analysis: false }),
+    ] {
         for turns in [MaskTurns::All, MaskTurns::Last] {
             let example = enc.render_conversation_for_training_with_mask(messages, config.as_ref(), turns).unwrap();
             assert_eq!(example.tokens, enc.render_conversation_for_training(messages, config.as_ref()).unwrap());
@@ -91,13 +101,24 @@ fn system() -> Message {
     Message::from_role_and_content(Role::System, SystemContent::new().with_conversation_start_date("2025-06-28"))
 }
 fn developer_with_tools() -> Message {
-    let tool = ToolDescription::new("lookup", "Looks up a word.", Some(serde_json::json!({"type": "object", "properties": {"q": {"type": "string"}}})));
-    Message::from_role_and_content(Role::Developer, DeveloperContent::new().with_instructions("Be brief.").with_function_tools(vec![tool]))
+    let tool = ToolDescription::new(
+        "lookup",
+        "Looks up a word.",
+        Some(serde_json::json!({"type": "object", "properties": {"q": {"type": "string"}}})),
+    );
+    Message::from_role_and_content(
+        Role::Developer,
+        DeveloperContent::new().with_instructions("Be brief.").with_function_tools(vec![tool]),
+    )
 }
 
 fn example(messages: &[Message], drop: bool) -> harmony_core::TrainingExample {
     enc()
-        .render_conversation_for_training_with_mask(messages, Some(&RenderConversationConfig { auto_drop_analysis: drop }), MaskTurns::All)
+        .render_conversation_for_training_with_mask(
+            messages,
+            Some(&RenderConversationConfig { auto_drop_analysis: drop }),
+            MaskTurns::All,
+        )
         .unwrap()
 }
 
@@ -191,7 +212,11 @@ fn last_turn_only() {
     let messages = [system(), user("q"), call("lookup", "{}"), tool("lookup", "r"), assistant("final", "done")];
     let all = example(&messages, false);
     let last = enc
-        .render_conversation_for_training_with_mask(&messages, Some(&RenderConversationConfig { auto_drop_analysis: false }), MaskTurns::Last)
+        .render_conversation_for_training_with_mask(
+            &messages,
+            Some(&RenderConversationConfig { auto_drop_analysis: false }),
+            MaskTurns::Last,
+        )
         .unwrap();
     assert_eq!(all.turns, 2);
     assert_eq!(last.turns, 1);
@@ -203,7 +228,8 @@ fn last_turn_only() {
 #[test]
 fn function_tools_declared_after_a_turn_change_its_prompt() {
     let enc = enc();
-    let messages = [system(), user("a"), assistant("final", "b"), developer_with_tools(), user("c"), assistant("final", "d")];
+    let messages =
+        [system(), user("a"), assistant("final", "b"), developer_with_tools(), user("c"), assistant("final", "d")];
     let ex = example(&messages, false);
     let reasons: Vec<_> = ex.unmasked.iter().map(|u| u.reason).collect();
     assert_eq!(reasons, [UnmaskedReason::EndsWithEnd]);

@@ -15,9 +15,7 @@ use std::ffi::c_void;
 use std::ptr;
 
 use harmony_core::{load_harmony_encoding, HarmonyEncoding, HarmonyEncodingName, SpecialTokenSet};
-use napi::bindgen_prelude::{
-    AsyncTask, Either, Env, FromNapiValue, JsValue, Uint32ArraySlice, Uint8ArraySlice,
-};
+use napi::bindgen_prelude::{AsyncTask, Either, Env, FromNapiValue, JsValue, Uint32ArraySlice, Uint8ArraySlice};
 use napi::sys;
 use napi::JsString;
 use napi::Result;
@@ -25,9 +23,7 @@ use napi_derive::napi;
 
 use crate::error::{guard_js, invalid_argument, HarmonyStatus};
 use crate::js_memory::publish_write;
-use crate::tasks::{
-    self, optional_role, parse_role, EncodeTask, ParseTask, RenderJob, RenderKind, RenderTask,
-};
+use crate::tasks::{self, optional_role, parse_role, EncodeTask, ParseTask, RenderJob, RenderKind, RenderTask};
 use crate::text::Utf8Text;
 
 /// Results shorter than this are copied into a JS-allocated buffer; longer ones are handed over
@@ -55,10 +51,7 @@ fn copy_tokens_to_js<'env>(env: &'env Env, tokens: &[u32]) -> napi::Result<Uint3
     // backing store, written once below before any JS can see it.
     let status = unsafe { sys::napi_create_arraybuffer(raw_env, bytes, &mut data, &mut buffer) };
     if status != sys::Status::napi_ok {
-        return Err(napi::Error::new(
-            napi::Status::from(status),
-            "cannot create an ArrayBuffer",
-        ));
+        return Err(napi::Error::new(napi::Status::from(status), "cannot create an ArrayBuffer"));
     }
     if bytes > 0 {
         // SAFETY: `data` points to `bytes` writable bytes (just allocated) that do not overlap `tokens`.
@@ -68,20 +61,10 @@ fn copy_tokens_to_js<'env>(env: &'env Env, tokens: &[u32]) -> napi::Result<Uint3
     let mut array = ptr::null_mut();
     // SAFETY: `buffer` is the ArrayBuffer created above, exactly `tokens.len()` u32s long.
     let status = unsafe {
-        sys::napi_create_typedarray(
-            raw_env,
-            sys::TypedarrayType::uint32_array,
-            tokens.len(),
-            buffer,
-            0,
-            &mut array,
-        )
+        sys::napi_create_typedarray(raw_env, sys::TypedarrayType::uint32_array, tokens.len(), buffer, 0, &mut array)
     };
     if status != sys::Status::napi_ok {
-        return Err(napi::Error::new(
-            napi::Status::from(status),
-            "cannot create a Uint32Array",
-        ));
+        return Err(napi::Error::new(napi::Status::from(status), "cannot create a Uint32Array"));
     }
     // SAFETY: `array` is a valid Uint32Array of this env.
     unsafe { Uint32ArraySlice::from_napi_value(raw_env, array) }
@@ -100,9 +83,7 @@ impl BindingEncoding {
     pub fn load(name: String) -> Result<Self, HarmonyStatus> {
         guard_js(|| {
             let name: HarmonyEncodingName = name.parse()?;
-            Ok(Self {
-                enc: load_harmony_encoding(name)?,
-            })
+            Ok(Self { enc: load_harmony_encoding(name)? })
         })
     }
 
@@ -164,10 +145,7 @@ impl BindingEncoding {
 
     /// Number of tokens of `text` encoded as ordinary text, without materialising them.
     #[napi]
-    pub fn count_tokens(
-        &self,
-        #[napi(ts_arg_type = "string")] text: Utf8Text,
-    ) -> Result<u32, HarmonyStatus> {
+    pub fn count_tokens(&self, #[napi(ts_arg_type = "string")] text: Utf8Text) -> Result<u32, HarmonyStatus> {
         guard_js(|| tasks::to_u32(self.enc.tokenizer().count_ordinary(&text), "count"))
     }
 
@@ -185,43 +163,26 @@ impl BindingEncoding {
         options: Option<EncodeOptions>,
     ) -> AsyncTask<EncodeTask> {
         let (allowed, disallowed) = special_sets(options);
-        tasks::spawn(EncodeTask {
-            enc: self.enc,
-            text: text.into(),
-            allowed,
-            disallowed,
-        })
+        tasks::spawn(EncodeTask { enc: self.enc, text: text.into(), allowed, disallowed })
     }
 
     /// Lossy decode: invalid UTF-8 becomes U+FFFD. Fails only on unknown ids.
     #[napi(ts_return_type = "string")]
-    pub fn decode<'env>(
-        &self,
-        env: &'env Env,
-        tokens: &[u32],
-    ) -> Result<JsString<'env>, HarmonyStatus> {
+    pub fn decode<'env>(&self, env: &'env Env, tokens: &[u32]) -> Result<JsString<'env>, HarmonyStatus> {
         let text = guard_js(|| self.enc.tokenizer().decode_lossy(tokens))?;
         js_string(env, &text).map_err(internal)
     }
 
     /// Strict UTF-8 decode.
     #[napi(ts_return_type = "string")]
-    pub fn decode_utf8<'env>(
-        &self,
-        env: &'env Env,
-        tokens: &[u32],
-    ) -> Result<JsString<'env>, HarmonyStatus> {
+    pub fn decode_utf8<'env>(&self, env: &'env Env, tokens: &[u32]) -> Result<JsString<'env>, HarmonyStatus> {
         let text = guard_js(|| self.enc.tokenizer().decode_utf8(tokens))?;
         js_string(env, &text).map_err(internal)
     }
 
     /// The raw bytes of `tokens`.
     #[napi]
-    pub fn decode_bytes<'env>(
-        &self,
-        env: &'env Env,
-        tokens: &[u32],
-    ) -> Result<Uint8ArraySlice<'env>, HarmonyStatus> {
+    pub fn decode_bytes<'env>(&self, env: &'env Env, tokens: &[u32]) -> Result<Uint8ArraySlice<'env>, HarmonyStatus> {
         let bytes = guard_js(|| self.enc.tokenizer().decode_bytes(tokens))?;
         Uint8ArraySlice::from_data(env, bytes).map_err(internal)
     }
@@ -266,11 +227,7 @@ impl BindingEncoding {
         #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        let job = RenderJob {
-            json: conversation_json.into(),
-            kind: RenderKind::Conversation,
-            auto_drop_analysis,
-        };
+        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Conversation, auto_drop_analysis };
         self.render_sync(env, &job)
     }
 
@@ -284,11 +241,7 @@ impl BindingEncoding {
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
         let role = guard_js(|| parse_role(&next_turn_role))?;
-        let job = RenderJob {
-            json: conversation_json.into(),
-            kind: RenderKind::Completion(role),
-            auto_drop_analysis,
-        };
+        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Completion(role), auto_drop_analysis };
         self.render_sync(env, &job)
     }
 
@@ -300,11 +253,7 @@ impl BindingEncoding {
         #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        let job = RenderJob {
-            json: conversation_json.into(),
-            kind: RenderKind::Training,
-            auto_drop_analysis,
-        };
+        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Training, auto_drop_analysis };
         self.render_sync(env, &job)
     }
 
@@ -316,14 +265,8 @@ impl BindingEncoding {
         #[napi(ts_arg_type = "string")] message_json: Utf8Text,
         conversation_has_function_tools: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        let kind = RenderKind::Message {
-            has_function_tools: conversation_has_function_tools,
-        };
-        let job = RenderJob {
-            json: message_json.into(),
-            kind,
-            auto_drop_analysis: false,
-        };
+        let kind = RenderKind::Message { has_function_tools: conversation_has_function_tools };
+        let job = RenderJob { json: message_json.into(), kind, auto_drop_analysis: false };
         self.render_sync(env, &job)
     }
 
@@ -334,11 +277,7 @@ impl BindingEncoding {
         #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         auto_drop_analysis: bool,
     ) -> AsyncTask<RenderTask> {
-        let job = RenderJob {
-            json: conversation_json.into(),
-            kind: RenderKind::Conversation,
-            auto_drop_analysis,
-        };
+        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Conversation, auto_drop_analysis };
         tasks::spawn(RenderTask { enc: self.enc, job })
     }
 
@@ -351,11 +290,7 @@ impl BindingEncoding {
         auto_drop_analysis: bool,
     ) -> Result<AsyncTask<RenderTask>, HarmonyStatus> {
         let role = guard_js(|| parse_role(&next_turn_role))?;
-        let job = RenderJob {
-            json: conversation_json.into(),
-            kind: RenderKind::Completion(role),
-            auto_drop_analysis,
-        };
+        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Completion(role), auto_drop_analysis };
         Ok(tasks::spawn(RenderTask { enc: self.enc, job }))
     }
 
@@ -366,11 +301,7 @@ impl BindingEncoding {
         #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
         auto_drop_analysis: bool,
     ) -> AsyncTask<RenderTask> {
-        let job = RenderJob {
-            json: conversation_json.into(),
-            kind: RenderKind::Training,
-            auto_drop_analysis,
-        };
+        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Training, auto_drop_analysis };
         tasks::spawn(RenderTask { enc: self.enc, job })
     }
 
@@ -399,21 +330,12 @@ impl BindingEncoding {
         strict: bool,
     ) -> Result<AsyncTask<ParseTask>, HarmonyStatus> {
         let role = guard_js(|| optional_role(role.as_deref()))?;
-        Ok(tasks::spawn(ParseTask {
-            enc: self.enc,
-            tokens: tokens.to_vec(),
-            role,
-            strict,
-        }))
+        Ok(tasks::spawn(ParseTask { enc: self.enc, tokens: tokens.to_vec(), role, strict }))
     }
 }
 
 impl BindingEncoding {
-    fn render_sync<'env>(
-        &self,
-        env: &'env Env,
-        job: &RenderJob,
-    ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
+    fn render_sync<'env>(&self, env: &'env Env, job: &RenderJob) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
         let tokens = guard_js(|| job.run(&self.enc))?;
         tokens_to_js(env, tokens).map_err(internal)
     }
@@ -438,24 +360,14 @@ pub struct EncodeOptions {
 
 /// The two special-token sets of the options (see [`EncodeOptions`] for the defaults).
 fn special_sets(options: Option<EncodeOptions>) -> (SpecialTokenSet, SpecialTokenSet) {
-    let set = |value: Option<Either<AllSpecialTokens, Vec<String>>>, default: SpecialTokenSet| {
-        match value {
-            None => default,
-            Some(Either::A(AllSpecialTokens::All)) => SpecialTokenSet::All,
-            Some(Either::B(listed)) => SpecialTokenSet::Listed(listed),
-        }
+    let set = |value: Option<Either<AllSpecialTokens, Vec<String>>>, default: SpecialTokenSet| match value {
+        None => default,
+        Some(Either::A(AllSpecialTokens::All)) => SpecialTokenSet::All,
+        Some(Either::B(listed)) => SpecialTokenSet::Listed(listed),
     };
-    let EncodeOptions {
-        allowed_special,
-        disallowed_special,
-    } = options.unwrap_or(EncodeOptions {
-        allowed_special: None,
-        disallowed_special: None,
-    });
-    (
-        set(allowed_special, SpecialTokenSet::Listed(Vec::new())),
-        set(disallowed_special, SpecialTokenSet::All),
-    )
+    let EncodeOptions { allowed_special, disallowed_special } =
+        options.unwrap_or(EncodeOptions { allowed_special: None, disallowed_special: None });
+    (set(allowed_special, SpecialTokenSet::Listed(Vec::new())), set(disallowed_special, SpecialTokenSet::All))
 }
 
 /// Copies `tokens` into the start of `out`; an invalid argument if they do not fit.
@@ -463,10 +375,7 @@ fn copy_into(tokens: &[u32], out: &mut [u32]) -> harmony_core::Result<u32> {
     let n = tokens.len();
     let Some(dst) = out.get_mut(..n) else {
         return Err(invalid_argument(
-            format!(
-                "output buffer too small: {n} tokens needed, {} available",
-                out.len()
-            ),
+            format!("output buffer too small: {n} tokens needed, {} available", out.len()),
             "out",
         ));
     };

@@ -98,10 +98,7 @@ fn panic_error(payload: Box<dyn Any + Send>) -> HarmonyError {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic payload".to_owned());
-    HarmonyError::new(
-        ErrorCode::Internal,
-        format!("internal error (panic in native code): {what}"),
-    )
+    HarmonyError::new(ErrorCode::Internal, format!("internal error (panic in native code): {what}"))
 }
 
 /// Runs `f`, turning a panic into an [`ErrorCode::Internal`] error. Every binding entry point
@@ -126,9 +123,7 @@ mod tests {
 
     #[test]
     fn reason_is_compact_json_with_code_and_context() {
-        let err = HarmonyError::parse("bad header")
-            .at_token(3)
-            .in_field("header");
+        let err = HarmonyError::parse("bad header").at_token(3).in_field("header");
         let v: serde_json::Value = serde_json::from_str(&reason_json(&err)).unwrap();
         assert_eq!(v["code"], "ERR_HARMONY_PARSE");
         assert_eq!(v["message"], "bad header");

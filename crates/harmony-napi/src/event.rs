@@ -58,11 +58,7 @@ impl From<StopKind> for BindingStopToken {
 }
 
 /// One parser event.
-#[napi(
-    discriminant = "type",
-    discriminant_case = "kebab-case",
-    object_from_js = false
-)]
+#[napi(discriminant = "type", discriminant_case = "kebab-case", object_from_js = false)]
 pub enum BindingEvent {
     /// A message header is complete.
     MessageStart {
@@ -113,19 +109,9 @@ pub enum BindingEvent {
 impl From<ParseEvent> for BindingEvent {
     fn from(event: ParseEvent) -> Self {
         match event {
-            ParseEvent::MessageStart {
-                role,
-                name,
-                channel,
-                recipient,
-                content_type,
-            } => BindingEvent::MessageStart {
-                role: role.into(),
-                name,
-                channel,
-                recipient,
-                content_type,
-            },
+            ParseEvent::MessageStart { role, name, channel, recipient, content_type } => {
+                BindingEvent::MessageStart { role: role.into(), name, channel, recipient, content_type }
+            }
             ParseEvent::ContentDelta { delta } => BindingEvent::ContentDelta { delta },
             ParseEvent::MessageEnd { message, stop } => {
                 let Message { author, recipient, content, channel, content_type } = message;
@@ -147,15 +133,9 @@ impl From<ParseEvent> for BindingEvent {
                     stop_token: stop.into(),
                 }
             }
-            ParseEvent::ToolCall {
-                recipient,
-                content_type,
-                arguments,
-            } => BindingEvent::ToolCall {
-                recipient,
-                content_type,
-                arguments,
-            },
+            ParseEvent::ToolCall { recipient, content_type, arguments } => {
+                BindingEvent::ToolCall { recipient, content_type, arguments }
+            }
         }
     }
 }

@@ -58,11 +58,7 @@ impl BindingStreamParser {
     /// A parser for `encoding`; `role` is the role of the first message when the tokens start
     /// right after `<|start|>{role}` (`null` when unknown).
     #[napi(constructor)]
-    pub fn new(
-        encoding: &BindingEncoding,
-        role: Option<String>,
-        strict: bool,
-    ) -> Result<Self, HarmonyStatus> {
+    pub fn new(encoding: &BindingEncoding, role: Option<String>, strict: bool) -> Result<Self, HarmonyStatus> {
         guard_js(|| {
             let role = optional_role(role.as_deref())?;
             Ok(Self {

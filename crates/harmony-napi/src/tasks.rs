@@ -4,8 +4,8 @@
 //! their wire form (JSON string, role string, flags); everything else is the core's.
 
 use harmony_core::{
-    Conversation, HarmonyEncoding, Message, ParseOptions, RenderConversationConfig, RenderOptions,
-    Result, Role, SpecialTokenSet,
+    Conversation, HarmonyEncoding, Message, ParseOptions, RenderConversationConfig, RenderOptions, Result, Role,
+    SpecialTokenSet,
 };
 use napi::bindgen_prelude::{AsyncTask, Uint32Array};
 use napi::{Env, Task};
@@ -58,15 +58,11 @@ pub struct RenderJob {
 impl RenderJob {
     /// Deserialises the document and renders it.
     pub fn run(&self, enc: &HarmonyEncoding) -> Result<Vec<u32>> {
-        let config = RenderConversationConfig {
-            auto_drop_analysis: self.auto_drop_analysis,
-        };
+        let config = RenderConversationConfig { auto_drop_analysis: self.auto_drop_analysis };
         match self.kind {
             RenderKind::Message { has_function_tools } => {
                 let message = Message::from_json_str(&self.json)?;
-                let options = RenderOptions {
-                    conversation_has_function_tools: has_function_tools,
-                };
+                let options = RenderOptions { conversation_has_function_tools: has_function_tools };
                 enc.render(&message, Some(&options))
             }
             RenderKind::Conversation => {
@@ -87,19 +83,10 @@ impl RenderJob {
 
 /// Parses completion tokens into messages, returned as the Rust serde JSON array (the TS layer
 /// builds its `Message` objects from it with one `JSON.parse`).
-pub fn parse_messages(
-    enc: &HarmonyEncoding,
-    tokens: &[u32],
-    role: Option<Role>,
-    strict: bool,
-) -> Result<String> {
-    let messages =
-        enc.parse_messages_from_completion_tokens(tokens, role, ParseOptions { strict })?;
+pub fn parse_messages(enc: &HarmonyEncoding, tokens: &[u32], role: Option<Role>, strict: bool) -> Result<String> {
+    let messages = enc.parse_messages_from_completion_tokens(tokens, role, ParseOptions { strict })?;
     serde_json::to_string(&messages).map_err(|e| {
-        harmony_core::HarmonyError::new(
-            harmony_core::ErrorCode::Internal,
-            format!("cannot serialise messages: {e}"),
-        )
+        harmony_core::HarmonyError::new(harmony_core::ErrorCode::Internal, format!("cannot serialise messages: {e}"))
     })
 }
 
@@ -110,8 +97,7 @@ pub fn optional_role(role: Option<&str>) -> Result<Option<Role>> {
 
 /// Validates that a count fits the JS return type.
 pub fn to_u32(n: usize, what: &'static str) -> Result<u32> {
-    u32::try_from(n)
-        .map_err(|_| invalid_argument(format!("{what} does not fit in 32 bits: {n}"), what))
+    u32::try_from(n).map_err(|_| invalid_argument(format!("{what} does not fit in 32 bits: {n}"), what))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,8 +116,7 @@ impl Task for EncodeTask {
     type JsValue = Uint32Array;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        guard(|| encode(&self.enc, &self.text, &self.allowed, &self.disallowed))
-            .map_err(to_task_error)
+        guard(|| encode(&self.enc, &self.text, &self.allowed, &self.disallowed)).map_err(to_task_error)
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -171,8 +156,7 @@ impl Task for ParseTask {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        guard(|| parse_messages(&self.enc, &self.tokens, self.role, self.strict))
-            .map_err(to_task_error)
+        guard(|| parse_messages(&self.enc, &self.tokens, self.role, self.strict)).map_err(to_task_error)
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

@@ -56,7 +56,10 @@ impl BindingEncoding {
             unmasked: example
                 .unmasked
                 .into_iter()
-                .map(|u| BindingUnmaskedTurn { message_index: count(u.message_index), reason: u.reason.as_str().to_owned() })
+                .map(|u| BindingUnmaskedTurn {
+                    message_index: count(u.message_index),
+                    reason: u.reason.as_str().to_owned(),
+                })
                 .collect(),
         })
     }

@@ -177,10 +177,7 @@ impl DeveloperContent {
 
     /// Whether this content declares at least one tool in the `functions`-keyed namespace.
     pub fn has_function_tools(&self) -> bool {
-        self.tools
-            .as_ref()
-            .and_then(|tools| tools.get("functions"))
-            .is_some_and(|ns| !ns.tools.is_empty())
+        self.tools.as_ref().and_then(|tools| tools.get("functions")).is_some_and(|ns| !ns.tools.is_empty())
     }
 }
 

@@ -261,7 +261,11 @@ mod tests {
     #[test]
     fn author_errors_are_reported_at_the_end_of_the_message() {
         let unknown_role = message_error(r#"{"role":"User","content":"hi"}"#);
-        assert!(unknown_role.ends_with("expected one of `user`, `assistant`, `system`, `developer`, `tool` at line 1 column 30"), "{unknown_role}");
+        assert!(
+            unknown_role
+                .ends_with("expected one of `user`, `assistant`, `system`, `developer`, `tool` at line 1 column 30"),
+            "{unknown_role}"
+        );
         let duplicate = message_error(r#"{"role":"user","role":"tool","content":"hi"}"#);
         assert_eq!(duplicate, "invalid message JSON: duplicate field `role` at line 1 column 44");
     }

@@ -64,7 +64,6 @@ impl FromStr for Role {
 
     /// Parses a role argument; unknown strings are an [`crate::ErrorCode::InvalidArgument`].
     fn from_str(s: &str) -> Result<Role> {
-        Role::from_wire(s)
-            .ok_or_else(|| HarmonyError::invalid_argument(format!("unknown role: {s}")).in_field("role"))
+        Role::from_wire(s).ok_or_else(|| HarmonyError::invalid_argument(format!("unknown role: {s}")).in_field("role"))
     }
 }

@@ -34,11 +34,7 @@ pub struct ToolDescription {
 
 impl ToolDescription {
     /// A tool description.
-    pub fn new(
-        name: impl Into<String>,
-        description: impl Into<String>,
-        parameters: Option<serde_json::Value>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, description: impl Into<String>, parameters: Option<serde_json::Value>) -> Self {
         Self { name: name.into(), description: description.into(), parameters }
     }
 }

@@ -20,10 +20,9 @@ pub(crate) fn parse_header(text: &str, role: Option<Role>) -> Result<ParsedHeade
     let (header, rest) = split_header(text, role, true)?;
     match rest {
         None => Ok(header),
-        Some(rest) => Err(HarmonyError::parse(format!(
-            "unexpected tokens remaining in message header: {:?}",
-            Some(rest)
-        ))),
+        Some(rest) => {
+            Err(HarmonyError::parse(format!("unexpected tokens remaining in message header: {:?}", Some(rest))))
+        }
     }
 }
 
@@ -64,9 +63,7 @@ fn split_header(text: &str, role: Option<Role>, read_addressing: bool) -> Result
     let role = match role {
         Some(role) => role,
         None => {
-            let first = *parts
-                .first()
-                .ok_or_else(|| HarmonyError::parse("message header did not contain a role"))?;
+            let first = *parts.first().ok_or_else(|| HarmonyError::parse("message header did not contain a role"))?;
             first_word = Some(first);
             match Role::from_wire(first) {
                 Some(role) => role,
@@ -114,9 +111,8 @@ mod tests {
 
     /// (header, role supplied) → (role, name, channel, recipient, content type) or error message.
     fn check(header: &str, supplied: Option<Role>, want: std::result::Result<Expected, &str>) {
-        let got = parse_header(header, supplied).map(|h| {
-            (h.author.role, h.author.name, h.channel, h.recipient, h.content_type)
-        });
+        let got = parse_header(header, supplied)
+            .map(|h| (h.author.role, h.author.name, h.channel, h.recipient, h.content_type));
         let want = want
             .map(|(r, n, c, to, ct)| {
                 let own = |s: Option<&str>| s.map(str::to_owned);
@@ -133,10 +129,22 @@ mod tests {
         let call = Ok((Assistant, None, Some("commentary"), Some("functions.f"), Some("<|constrain|>json")));
         check("assistant to=functions.f<|channel|>commentary <|constrain|>json", None, call);
         check("assistant<|channel|>commentary to=functions.f<|constrain|>json", None, call);
-        check("assistant to=functions.f<|channel|>commentary json", None, Ok((Assistant, None, Some("commentary"), Some("functions.f"), Some("json"))));
-        check("assistant<|channel|>commentary functions.f json", None, Ok((Assistant, None, Some("commentary"), Some("functions.f"), Some("json"))));
+        check(
+            "assistant to=functions.f<|channel|>commentary json",
+            None,
+            Ok((Assistant, None, Some("commentary"), Some("functions.f"), Some("json"))),
+        );
+        check(
+            "assistant<|channel|>commentary functions.f json",
+            None,
+            Ok((Assistant, None, Some("commentary"), Some("functions.f"), Some("json"))),
+        );
         check("assistant<|channel|>analysis code", None, Ok((Assistant, None, Some("analysis"), Some("code"), None)));
-        check("assistant<|channel|>commentary <|constrain|>json", None, Ok((Assistant, None, Some("commentary"), Some("<|constrain|>json"), None)));
+        check(
+            "assistant<|channel|>commentary <|constrain|>json",
+            None,
+            Ok((Assistant, None, Some("commentary"), Some("<|constrain|>json"), None)),
+        );
         check(
             "assistant<|channel|>commentary to=functions.f <|constrain|> json",
             None,
@@ -157,16 +165,25 @@ mod tests {
         check("assistant<|channel|> final", None, Err("channel marker present but no channel value found in header"));
         check("assistant<|channel|>final<x", None, Err("Unknown role: assistant<x"));
         check("assistant<|channel|>final\u{a0}x", None, Err("Unknown role: assistant\u{a0}x"));
-        check("assistant to=x<|channel|>c<|channel|>d", None, Ok((Assistant, None, Some("c"), Some("x<|channel|>d"), None)));
+        check(
+            "assistant to=x<|channel|>c<|channel|>d",
+            None,
+            Ok((Assistant, None, Some("c"), Some("x<|channel|>d"), None)),
+        );
         check("", None, Err("message header did not contain a role"));
         check("user<|channel|>final", Some(Assistant), Ok((Assistant, None, Some("final"), Some("user"), None)));
-        check("functions.x to=assistant", Some(Tool), Err("unexpected tokens remaining in message header: Some(\"functions.x\")"));
+        check(
+            "functions.x to=assistant",
+            Some(Tool),
+            Err("unexpected tokens remaining in message header: Some(\"functions.x\")"),
+        );
         check("user:alice", None, Err("Unknown role: user:alice"));
     }
 
     #[test]
     fn recovery_joins_the_remaining_words() {
-        let (header, text) = recover_header("to=functions.x<|channel|>commentary  {\"a\":\n 1}", Role::Assistant).unwrap();
+        let (header, text) =
+            recover_header("to=functions.x<|channel|>commentary  {\"a\":\n 1}", Role::Assistant).unwrap();
         assert_eq!(header.channel.as_deref(), Some("commentary"));
         assert_eq!(header.recipient, None);
         assert_eq!(text, "to=functions.x {\"a\": 1}");

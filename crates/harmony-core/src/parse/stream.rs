@@ -192,10 +192,10 @@ impl StreamableParser {
                 self.state = State::Header;
                 Ok(())
             }
-            State::ExpectStart => Err(HarmonyError::parse(format!(
-                "Unexpected token {token} while expecting start token {START}"
-            ))
-            .at_token(index)),
+            State::ExpectStart => {
+                Err(HarmonyError::parse(format!("Unexpected token {token} while expecting start token {START}"))
+                    .at_token(index))
+            }
             State::Header if token == MESSAGE => {
                 // A failed header is lost: the parser waits for the next `<|start|>`.
                 self.state = State::ExpectStart;
@@ -224,10 +224,8 @@ impl StreamableParser {
     fn end_of_stream(&mut self, events: &mut impl EventSink) -> Result<()> {
         match self.state {
             State::ExpectStart => Ok(()),
-            State::Header => Err(HarmonyError::parse(
-                "Unexpected EOS while waiting for message header to complete",
-            )
-            .at_token(self.tokens.len())),
+            State::Header => Err(HarmonyError::parse("Unexpected EOS while waiting for message header to complete")
+                .at_token(self.tokens.len())),
             State::Content(_) => {
                 self.finish_message(StopKind::Eos, events);
                 Ok(())
@@ -358,13 +356,8 @@ impl StreamableParser {
         self.delta_start = None;
         self.chunk_ends.clear();
         let ParsedHeader { author, recipient, channel, content_type } = header;
-        let message = Message {
-            author,
-            recipient,
-            content: vec![Content::Text(TextContent { text })],
-            channel,
-            content_type,
-        };
+        let message =
+            Message { author, recipient, content: vec![Content::Text(TextContent { text })], channel, content_type };
         if events.wants_events() {
             emit_message_end(&message, streamed, stop, events);
         }
@@ -426,9 +419,7 @@ impl StreamableParser {
     /// `appends_whole_tokens`, this lets a binding defer tokens (see there).
     pub fn last_delta_is_token_text(&self) -> bool {
         match (self.last_content_delta(), self.tokens.last()) {
-            (Some(delta), Some(&token)) => {
-                self.encoding.tokenizer().token_bytes(token) == Some(delta.as_bytes())
-            }
+            (Some(delta), Some(&token)) => self.encoding.tokenizer().token_bytes(token) == Some(delta.as_bytes()),
             _ => false,
         }
     }
@@ -691,7 +682,11 @@ mod tests {
         let tokenizer = Tokenizer::get();
         let mut tokens = tokenizer.encode_ordinary("I must refuse");
         tokens.push(crate::encoding::END);
-        tokenizer.encode_into("<|start|>assistant<|channel|>analysis hello<|end|>", &crate::SpecialTokenSet::All, &mut tokens);
+        tokenizer.encode_into(
+            "<|start|>assistant<|channel|>analysis hello<|end|>",
+            &crate::SpecialTokenSet::All,
+            &mut tokens,
+        );
         let mut p = parser(Some(Role::Assistant), false);
         let mut events = Vec::new();
         p.process_many(&tokens, &mut events).unwrap();

@@ -32,8 +32,8 @@
 
 use std::ops::Range;
 
-use super::{analysis_drop_end, end_training_example, ends_with_return, has_function_tools, is_analysis, is_final};
 use super::RenderConversationConfig;
+use super::{analysis_drop_end, end_training_example, ends_with_return, has_function_tools, is_analysis, is_final};
 use crate::chat::{Message, Role};
 use crate::encoding::HarmonyEncoding;
 use crate::error::Result;

@@ -65,9 +65,7 @@ impl Renderer<'_> {
         self.out.push(START);
         match (role, message.author.name.as_deref()) {
             (Role::Tool, Some(name)) => self.text(name),
-            (Role::Tool, None) => {
-                return Err(HarmonyError::render("Tools should have a name!").in_field("name"))
-            }
+            (Role::Tool, None) => return Err(HarmonyError::render("Tools should have a name!").in_field("name")),
             (_, name) => {
                 self.text(role.as_str());
                 if let Some(name) = name {
@@ -119,11 +117,8 @@ impl Renderer<'_> {
 }
 
 fn misplaced(kind: &'static str, home: &str, role: Role) -> HarmonyError {
-    HarmonyError::render(format!(
-        "{kind} may only appear in {home} messages, found in {}",
-        role.variant_name()
-    ))
-    .in_field("content")
+    HarmonyError::render(format!("{kind} may only appear in {home} messages, found in {}", role.variant_name()))
+        .in_field("content")
 }
 
 /// Whether any message declares function tools (SPEC §3.8: a `functions`-keyed namespace with at
@@ -164,11 +159,7 @@ fn end_training_example(messages: &[Message], out: &mut [u32], start: usize) {
 /// the range in which analysis messages are dropped (0 = nothing dropped).
 fn analysis_drop_end(messages: &[Message], config: Option<&RenderConversationConfig>) -> usize {
     let enabled = config.is_some_and(|c| c.auto_drop_analysis);
-    let last_assistant_final = messages
-        .iter()
-        .rev()
-        .find(|m| m.author.role == Role::Assistant)
-        .is_some_and(is_final);
+    let last_assistant_final = messages.iter().rev().find(|m| m.author.role == Role::Assistant).is_some_and(is_final);
     if !(enabled && last_assistant_final) {
         return 0;
     }

@@ -147,11 +147,8 @@ impl Tokenizer {
             SpecialTokenSet::Listed(list) => special::find_any(text, list),
         };
         if let Some(tok) = offending {
-            return Err(HarmonyError::new(
-                ErrorCode::DisallowedSpecial,
-                special::disallowed_message(tok),
-            )
-            .in_field(tok.to_owned()));
+            return Err(HarmonyError::new(ErrorCode::DisallowedSpecial, special::disallowed_message(tok))
+                .in_field(tok.to_owned()));
         }
         let mut out = Vec::with_capacity(text.len() / 4 + 8);
         with_specials(text, &allowed_ids, &mut out);
@@ -198,11 +195,8 @@ impl Tokenizer {
                 Some(n) => end += n,
                 None => {
                     out.truncate(before);
-                    return Err(HarmonyError::new(
-                        ErrorCode::InvalidToken,
-                        format!("Invalid token for decoding: {t}"),
-                    )
-                    .at_token(i));
+                    return Err(HarmonyError::new(ErrorCode::InvalidToken, format!("Invalid token for decoding: {t}"))
+                        .at_token(i));
                 }
             }
         }
@@ -226,10 +220,8 @@ impl Tokenizer {
         String::from_utf8(bytes).map_err(|e| {
             let bad = e.utf8_error().valid_up_to();
             let index = self.token_at_byte(tokens, bad);
-            let mut err = HarmonyError::new(
-                ErrorCode::Utf8,
-                format!("Could not decode tokens: Invalid utf-8 sequence: {e}"),
-            );
+            let mut err =
+                HarmonyError::new(ErrorCode::Utf8, format!("Could not decode tokens: Invalid utf-8 sequence: {e}"));
             if let Some(i) = index {
                 err = err.at_token(i);
             }
@@ -392,29 +384,20 @@ mod tests {
 
     #[test]
     fn checked_errors() {
-        let e = tk()
-            .encode_checked("x <|end|> <|start|>", &SpecialTokenSet::none(), &SpecialTokenSet::All)
-            .err();
+        let e = tk().encode_checked("x <|end|> <|start|>", &SpecialTokenSet::none(), &SpecialTokenSet::All).err();
         let e = e.as_ref();
         assert_eq!(e.map(|e| e.code), Some(ErrorCode::DisallowedSpecial));
         assert_eq!(e.and_then(|e| e.context.field.as_deref()), Some("<|end|>"));
-        assert!(e.is_some_and(|e| e.message.starts_with(
-            "Encountered text corresponding to disallowed special token '<|end|>'.\n"
-        )));
+        assert!(e.is_some_and(|e| e
+            .message
+            .starts_with("Encountered text corresponding to disallowed special token '<|end|>'.\n")));
         // Allowed specials are not checked; text not listed as disallowed passes.
-        let ok = tk().encode_checked(
-            "<|end|>",
-            &SpecialTokenSet::Listed(vec!["<|end|>".into()]),
-            &SpecialTokenSet::All,
-        );
+        let ok =
+            tk().encode_checked("<|end|>", &SpecialTokenSet::Listed(vec!["<|end|>".into()]), &SpecialTokenSet::All);
         assert_eq!(ok.ok(), Some(vec![200_007]));
         let ok = tk().encode_checked("<|end|>", &SpecialTokenSet::none(), &SpecialTokenSet::none());
         assert_eq!(ok.ok(), Some(tk().encode_ordinary("<|end|>")));
-        let e = tk().encode_checked(
-            "hello",
-            &SpecialTokenSet::none(),
-            &SpecialTokenSet::Listed(vec!["ll".into()]),
-        );
+        let e = tk().encode_checked("hello", &SpecialTokenSet::none(), &SpecialTokenSet::Listed(vec!["ll".into()]));
         assert_eq!(e.err().and_then(|e| e.context.field).as_deref(), Some("ll"));
     }
 

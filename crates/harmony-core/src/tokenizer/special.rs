@@ -109,9 +109,7 @@ impl IdSet {
     #[inline]
     pub(crate) fn contains(&self, id: u32) -> bool {
         match id.checked_sub(FIRST_SPECIAL) {
-            Some(i) if (i as usize) < N_SPECIAL => {
-                self.bits[i as usize / 64] & (1 << (i % 64)) != 0
-            }
+            Some(i) if (i as usize) < N_SPECIAL => self.bits[i as usize / 64] & (1 << (i % 64)) != 0,
             _ => false,
         }
     }

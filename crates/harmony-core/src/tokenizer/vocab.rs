@@ -12,17 +12,12 @@ struct Align8<T: ?Sized>(T);
 
 /// The token bytes, then `COPY_WIDTH` zero bytes.
 static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/vocab_blob.bin"));
-static OFFSETS_RAW: &Align8<[u8]> =
-    &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_offsets.bin")));
-static TABLE_RAW: &Align8<[u8]> =
-    &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")));
-static PAIR2_RAW: &Align8<[u8]> =
-    &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")));
-static RISKS_RAW: &Align8<[u8]> =
-    &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_risks.bin")));
+static OFFSETS_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_offsets.bin")));
+static TABLE_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")));
+static PAIR2_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")));
+static RISKS_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_risks.bin")));
 static UTF8_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_utf8.bin")));
-static FILTER_RAW: &Align8<[u8]> =
-    &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_filter.bin")));
+static FILTER_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_filter.bin")));
 
 /// One slot of the hash table (`meta == 0`: empty; else `rank | len << 24`). Layout written by
 /// `build.rs`.
@@ -35,11 +30,8 @@ struct Slot {
 }
 
 const _: () = assert!(std::mem::size_of::<Slot>() == 16);
-const _: () = assert!(
-    include_bytes!(concat!(env!("OUT_DIR"), "/vocab_offsets.bin")).len() == (N_RANKS + 1) * 4
-);
-const _: () =
-    assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")).len() == TABLE_SLOTS * 16);
+const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_offsets.bin")).len() == (N_RANKS + 1) * 4);
+const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_table.bin")).len() == TABLE_SLOTS * 16);
 const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")).len() == 65536 * 4);
 const _: () = assert!(include_bytes!(concat!(env!("OUT_DIR"), "/vocab_blob.bin")).len() == BLOB_LEN + COPY_WIDTH);
 
