@@ -161,6 +161,14 @@ impl<'a> Addressing<'a> {
             let word = words[i];
             i += 1;
             if let Some(to) = word.strip_prefix("to=") {
+                // `to= functions.f`: the recipient is the next word.
+                let to = match (to.is_empty(), words.get(i)) {
+                    (true, Some(next)) if !next.starts_with(CONSTRAIN) => {
+                        i += 1;
+                        *next
+                    }
+                    _ => to,
+                };
                 self.recipients.push(to);
             } else if let Some(ty) = word.strip_prefix(CONSTRAIN) {
                 // `<|constrain|> json`: the type is the next word.
@@ -533,6 +541,14 @@ mod tests {
         let r = read("analysis", Some(Role::Assistant), true);
         assert_eq!(opened(&r).0, MessageKind::Reasoning);
         assert_eq!(kinds(&r), [RecoveryKind::MissingChannelMarker]);
+    }
+
+    #[test]
+    fn a_space_after_to_is_tolerated() {
+        let r = read("<|channel|>commentary to= functions.f <|constrain|>json", Some(Role::Assistant), true);
+        assert_eq!(opened(&r), (MessageKind::Call, Some("commentary"), Some("functions.f"), Some("<|constrain|>json")));
+        let r = read("<|channel|>commentary to= <|constrain|>json", Some(Role::Assistant), true);
+        assert_eq!(opened(&r), (MessageKind::Text, Some("commentary"), None, Some("<|constrain|>json")));
     }
 
     #[test]
