@@ -21,9 +21,18 @@ export default tseslint.config(
         'error',
         { patterns: [{ regex: '(^|/)binding(\\.cjs)?$|/binding/', message: 'Only src-ts/native/ imports the generated loader (binding/binding.cjs).' }] },
       ],
+      // `==` only against null (which also matches undefined, on purpose).
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
       // A leading underscore marks a parameter kept for its position.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The library reports through return values, errors and events; it never prints (the
+    // command in src-ts/cli/ is a program and writes to its streams).
+    files: ['src-ts/**'],
+    ignores: ['src-ts/cli/**'],
+    rules: { 'no-console': 'error' },
   },
   {
     files: ['src-ts/native/**'],
