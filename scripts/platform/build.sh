@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Builds the addon for another target on this Linux x64 machine, offline, with Debian's Rust
-# (rustc-web, see ../install-deps.sh), and puts it where the release packs it from:
+# (rustc-web, see install-deps.sh), and puts it where the release packs it from:
 #
 #   scripts/platform/build.sh aarch64-unknown-linux-gnu   → npm/linux-arm64-gnu/harmony.linux-arm64-gnu.node
-#   scripts/platform/build.sh x86_64-unknown-linux-musl   → npm/linux-x64-musl/harmony.linux-x64-musl.node
 #   scripts/platform/build.sh wasm32-wasip1               → npm/wasm32-wasip1/ (module + Node, browser and
 #                                                           deferred loaders), and binding/ for this checkout
 #
@@ -55,12 +54,6 @@ case "$target" in
     RUSTFLAGS="--sysroot=$sysroot" CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
       "${napi[@]}"
     cp "$out"/harmony.linux-arm64-gnu.node npm/linux-arm64-gnu/
-    ;;
-  x86_64-unknown-linux-musl)
-    # A cdylib links musl dynamically (-crt-static), through musl-gcc.
-    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=-crt-static" CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=musl-gcc \
-      "${napi[@]}" -- -Zbuild-std=std,panic_abort
-    cp "$out"/harmony.linux-x64-musl.node npm/linux-x64-musl/
     ;;
   wasm32-wasip1)
     # Single-threaded wasip1: Debian's wasi-libc has no threads flavour. The module and its loaders

@@ -2,26 +2,24 @@
 # Installs what the cross and WebAssembly builds and their tests need, from Debian's registry
 # (idempotent: packages already present are left alone). Needs root (or sudo).
 #
-#   scripts/platform/install-deps.sh [arm64] [musl] [wasm] [browser]   (no argument = all)
+#   scripts/platform/install-deps.sh [arm64] [wasm] [browser]   (no argument = all)
 #
 # arm64:   Debian's rustc 1.96 (rustc-web) whose arm64 std we fetch separately (see
 #          build-native.sh), the aarch64 GNU linker and C library, qemu-user to run arm64 Node.
-# musl:    musl's C library for x86_64 (the arm64 musl build compiles its own std).
 # wasm:    rustc-web with std's sources for -Zbuild-std, rust-lld, and a wasm32-wasi libc.
 # browser: Chromium for the demo's headless test.
 set -euo pipefail
 
 groups=("$@")
-[ ${#groups[@]} -eq 0 ] && groups=(arm64 musl wasm browser)
+[ ${#groups[@]} -eq 0 ] && groups=(arm64 wasm browser)
 
 packages=()
 for group in "${groups[@]}"; do
   case "$group" in
     arm64) packages+=(rustc-web gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
-    musl) packages+=(rustc-web rust-web-src musl-tools) ;;
     wasm) packages+=(rustc-web rust-web-src rust-web-llvm lld-22 wasi-libc) ;;
     browser) packages+=(chromium) ;;
-    *) echo "unknown group: $group (arm64, musl, wasm, browser)" >&2; exit 2 ;;
+    *) echo "unknown group: $group (arm64, wasm, browser)" >&2; exit 2 ;;
   esac
 done
 
