@@ -7,10 +7,9 @@
  * Per-token path (as for the streaming parser, see `stream-parser.ts`): a gateway pushes one
  * sampled token at a time, and a napi call costs more than the parsing. A single token goes
  * through `step`, which returns a generated `StepOutcome` and leaves its events (most tokens
- * have none) for `takeEvents`. While the core says the parser is in own-text mode (inside a kept
- * message's body, no partial character), an ordinary token whose text is known only adds that
- * text: `push` answers it from the shared token-text table and queues it; the queue is fed to
- * the core (`feed`) before anything else reaches it.
+ * have none) for `takeEvents`. The outcome says whether the parser is in own-text mode (inside a
+ * kept message's body, no partial character); while it is, `push` answers known tokens through
+ * the shared fast path (`own-text.ts`).
  *
  * @module
  */
@@ -29,12 +28,9 @@ import type { Role } from '../values.js';
 import { callNative } from './errors.js';
 import { EventConverter } from './events.js';
 import { native, type BindingEncoding, type BindingEvent, type BindingGatewayEvent, type BindingRecoveringParser } from './loader.js';
-import { ownTextTable } from './stream-parser.js';
+import { OwnTextPath, learnOwnText } from './own-text.js';
 
-const { ORDINARY_TOKEN_COUNT, StepOutcome } = native;
-
-/** Tokens queued per parser at most before they are fed. */
-const QUEUE_MAX = 256;
+const { StepOutcome } = native;
 
 /** Receives what a parser completes. */
 export interface RecoveringSink {
@@ -83,15 +79,12 @@ class GatewayEventConverter {
 export class NativeRecoveringParser {
   readonly #native: BindingRecoveringParser;
   readonly #events: GatewayEventConverter;
-  /** The core's `appendsWholeTokens()` after the last call: `push` may answer known tokens. */
-  #ownTextMode = false;
-  /** The shared token-text table, once own-text mode was first reported. */
-  #ownTexts: (string | undefined)[] | undefined;
-  readonly #queue = new Uint32Array(QUEUE_MAX);
-  #queued = 0;
+  readonly #fast: OwnTextPath;
 
   constructor(encoding: BindingEncoding, role: Role | null, strict: boolean, sink: RecoveringSink) {
-    this.#native = callNative(() => new native.BindingRecoveringParser(encoding, role, strict));
+    const n = callNative(() => new native.BindingRecoveringParser(encoding, role, strict));
+    this.#native = n;
+    this.#fast = new OwnTextPath((tokens) => callNative(() => n.feed(tokens)));
     this.#events = new GatewayEventConverter(sink);
   }
 
@@ -99,51 +92,40 @@ export class NativeRecoveringParser {
     if (tokens.length === 1) return this.#pushOne(tokens[0]!);
     const n = this.#synced();
     const raw = callNative(() => n.push(tokens));
-    this.#setOwnTextMode(n.appendsWholeTokens());
+    this.#fast.mode = n.appendsWholeTokens();
     return this.#events.convert(raw);
   }
 
   /** One token: answered here in own-text mode when its text is known, else one `step` call. */
   #pushOne(token: number): RecoveringEvent[] {
-    if (this.#ownTextMode && token < ORDINARY_TOKEN_COUNT) {
-      const text = this.#ownTexts![token];
-      if (text !== undefined) {
-        if (this.#queued === QUEUE_MAX) this.#flush();
-        this.#queue[this.#queued++] = token;
-        return [this.#events.delta(text)];
-      }
-    }
+    const text = this.#fast.answer(token);
+    if (text !== undefined) return [this.#events.delta(text)];
     const n = this.#synced();
-    const wasOwnText = this.#ownTextMode;
+    const wasOwnText = this.#fast.mode;
     const outcome = callNative(() => n.step(token));
-    this.#setOwnTextMode(outcome === StepOutcome.QuietOwnText || outcome === StepOutcome.EventsOwnText);
+    this.#fast.mode = outcome === StepOutcome.QuietOwnText || outcome === StepOutcome.EventsOwnText;
     if (outcome === StepOutcome.Quiet || outcome === StepOutcome.QuietOwnText) return [];
     const raw = n.takeEvents();
     // An ordinary token read in own-text mode that leaves it in own-text mode (no partial
     // character before or after): its one delta is its whole text.
     const ev = raw[0]!;
-    if (wasOwnText && this.#ownTextMode && raw.length === 1 && token < ORDINARY_TOKEN_COUNT && ev.type === 'content-delta' && !ev.delta.includes('\ufffd')) {
-      this.#ownTexts![token] ??= ev.delta;
+    if (wasOwnText && this.#fast.mode && raw.length === 1 && ev.type === 'content-delta' && !ev.delta.includes('\ufffd')) {
+      learnOwnText(token, ev.delta);
     }
     return this.#events.convert(raw);
-  }
-
-  #setOwnTextMode(on: boolean): void {
-    this.#ownTextMode = on;
-    if (on) this.#ownTexts ??= ownTextTable();
   }
 
   pushText(text: string): RecoveringEvent[] {
     const n = this.#synced();
     const raw = callNative(() => n.pushText(text));
-    this.#ownTextMode = false;
+    this.#fast.mode = false;
     return this.#events.convert(raw);
   }
 
   end(): RecoveringEvent[] {
     const n = this.#synced();
     const raw = callNative(() => n.end());
-    this.#ownTextMode = false;
+    this.#fast.mode = false;
     return this.#events.convert(raw);
   }
 
@@ -159,15 +141,8 @@ export class NativeRecoveringParser {
 
   /** The core parser with the queue fed: what every other access goes through. */
   #synced(): BindingRecoveringParser {
-    if (this.#queued > 0) this.#flush();
+    this.#fast.flush();
     return this.#native;
-  }
-
-  #flush(): void {
-    const tokens = this.#queue.subarray(0, this.#queued);
-    this.#queued = 0;
-    // These tokens only add their text (the core's contract), so feeding them cannot fail.
-    callNative(() => this.#native.feed(tokens));
   }
 }
 

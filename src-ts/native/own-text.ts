@@ -1,0 +1,123 @@
+/**
+ * The per-token fast path shared by the streaming and the recovering parser: the one place where
+ * the TS layer holds anything back from the core.
+ *
+ * A napi method call costs more than parsing a content token. When the core says a parser is in
+ * own-text mode (`StreamableParser::appends_whole_tokens` / `RecoveringParser::appends_whole_tokens`:
+ * inside a message's content with no partial character held back), every ordinary token whose
+ * bytes are valid UTF-8 only appends its own text. While that holds, `answer` gives such a token's
+ * text from a table (one string per distinct id, learned from the core) and queues the token; the
+ * parser feeds the queue to the core in one call (`flush`) before anything else reaches it. The
+ * core's word on the mode arrives after every native call (a generated `TokenEffect` or
+ * `StepOutcome`, or `appendsWholeTokens()` after a batch); nothing here decides it.
+ *
+ * @module
+ */
+
+import { native } from './loader.js';
+
+const { ORDINARY_TOKEN_COUNT } = native;
+
+/** Tokens queued per parser at most before they are fed (one call per 256 tokens is noise). */
+const QUEUE_MAX = 256;
+
+/**
+ * Per ordinary token id: its own text once learned, else `undefined`. Shared by every parser
+ * (there is one vocabulary); made on first use, packed (one slot per id), so look-ups stay fast.
+ */
+let texts: (string | undefined)[] | undefined;
+
+function table(): (string | undefined)[] {
+  if (texts === undefined) {
+    texts = [];
+    for (let id = 0; id < ORDINARY_TOKEN_COUNT; id++) texts.push(undefined);
+  }
+  return texts;
+}
+
+/** A parser's queue of answered tokens and the core's last word on own-text mode. */
+export class OwnTextPath {
+  #on = false;
+  readonly #queue = new Uint32Array(QUEUE_MAX);
+  #queued = 0;
+
+  /** @param feed - gives queued tokens to the core (they only append their text, so it cannot fail) */
+  constructor(private readonly feed: (tokens: Uint32Array) => void) {}
+
+  /** Records the core's word on own-text mode. */
+  set mode(on: boolean) {
+    this.#on = on;
+    if (on) table();
+  }
+
+  get mode(): boolean {
+    return this.#on;
+  }
+
+  /** In own-text mode: queues `token` and returns its text, when known. Else `undefined`. */
+  answer(token: number): string | undefined {
+    if (!this.#on || token >= ORDINARY_TOKEN_COUNT) return undefined;
+    const text = texts![token];
+    if (text === undefined) return undefined;
+    if (this.#queued === QUEUE_MAX) this.flush();
+    this.#queue[this.#queued++] = token;
+    return text;
+  }
+
+  /**
+   * The text of a batch when every token can be answered (they are then queued), else
+   * `undefined` with nothing queued: a batch is one native call or none, never two.
+   */
+  answerAll(tokens: Uint32Array): string | undefined {
+    if (!this.#on) return undefined;
+    if (this.#queued + tokens.length > QUEUE_MAX) this.flush();
+    const before = this.#queued;
+    let text = '';
+    for (const token of tokens) {
+      const own = this.answer(token);
+      if (own === undefined) {
+        this.#queued = before;
+        return undefined;
+      }
+      text += own;
+    }
+    return text;
+  }
+
+  /** Feeds the queue to the core, if anything is queued. */
+  flush(): void {
+    if (this.#queued === 0) return;
+    const tokens = this.#queue.subarray(0, this.#queued);
+    this.#queued = 0;
+    this.feed(tokens);
+  }
+
+  /** Forgets the queue and the mode (the core's parser was emptied). */
+  reset(): void {
+    this.#queued = 0;
+    this.#on = false;
+  }
+}
+
+/** The learned text of an ordinary token (`undefined` when unknown or special). */
+export function ownText(token: number): string | undefined {
+  return token < ORDINARY_TOKEN_COUNT ? texts?.[token] : undefined;
+}
+
+/** Records `text` as the own text of `token` (the core reported it as exactly that token's delta). */
+export function learnOwnText(token: number, text: string): void {
+  if (token < ORDINARY_TOKEN_COUNT) table()[token] ??= text;
+}
+
+/** Learns, in one native call, the own texts of the ids of `tokens` not known yet. */
+export function learnOwnTexts(tokens: Uint32Array): void {
+  const known = table();
+  let unknown: number[] | undefined;
+  for (const t of tokens) if (t < ORDINARY_TOKEN_COUNT && known[t] === undefined) (unknown ??= []).push(t);
+  if (unknown === undefined) return;
+  const learned = native.BindingStreamParser.ownTexts(Uint32Array.from(unknown));
+  for (let i = 0; i < unknown.length; i++) {
+    const text = learned[i];
+    if (typeof text === 'string') known[unknown[i]!] = text;
+  }
+}
