@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { chatCompletionsToHarmony } from '../src-ts/gateway/index.js';
+import { renderedJson } from '../src-ts/cli/records.js';
 import { Conversation, loadHarmonyEncoding } from '../src-ts/index.js';
 
 const CLI = fileURLToPath(new URL('../dist/esm/cli/main.js', import.meta.url));
@@ -178,6 +179,16 @@ describe('gpt-oss-harmony render', () => {
         expect([...data]).toEqual(values);
       }
     }
+  });
+});
+
+describe('output records', () => {
+  it('write token ids and masks as JSON numbers', () => {
+    const tokens = Uint32Array.of(0, 9, 10, 99, 100, 200006, 201087, 4294967295);
+    expect(renderedJson({ id: undefined, tokens, mask: null, unmasked: [] }, 'id')).toBe('{"tokens":[0,9,10,99,100,200006,201087,4294967295]}');
+    const mask = Uint8Array.of(0, 0, 1, 1, 1, 0, 1, 0);
+    expect(JSON.parse(renderedJson({ id: 'x', tokens, mask, unmasked: [] }, 'key'))).toEqual({ key: 'x', tokens: [...tokens], mask: [...mask] });
+    expect(renderedJson({ id: 3, tokens: new Uint32Array(0), mask: new Uint8Array(0), unmasked: [] }, 'id')).toBe('{"id":3,"tokens":[],"mask":[]}');
   });
 });
 
