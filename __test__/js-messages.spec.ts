@@ -1,5 +1,6 @@
-// Messages JS users read speak JS: no Python `allowed_special={…}` advice, no Rust `Some("…")`,
-// in errors or in the gateway's recovery details.
+// Messages JS users read speak JS: no Python `allowed_special={…}` advice, no Rust `Some("…")`
+// in the gateway's recovery details; errors keep the reference's first line (the API's contract)
+// and add a JS reading where that line speaks another language.
 import { describe, expect, it } from 'vitest';
 
 import { HarmonyError, StreamableParser, loadHarmonyEncoding } from '../src-ts/index.js';
@@ -28,12 +29,15 @@ describe('messages speak JS', () => {
     expect(message).not.toMatch(FOREIGN);
   });
 
-  it('a header with leftover words: quoted, not Some("…")', () => {
+  it('a header with leftover words: the reference\'s first line (the contract), then the words quoted plainly', () => {
     const bad = tokens('<|start|>assistant a b c<|message|>x<|end|>');
     const message = messageOf(() => enc.parseMessagesFromCompletionTokens(bad, null));
-    expect(message).toBe('unexpected tokens remaining in message header: "a"');
+    expect(message.split('\n')).toEqual([
+      'unexpected tokens remaining in message header: Some("a")',
+      'The header held words that are neither a channel, a recipient nor a content type: "a".',
+    ]);
     const parser = new StreamableParser(enc, null);
-    expect(messageOf(() => [...bad].forEach((t) => parser.process(t)))).not.toMatch(FOREIGN);
+    expect(messageOf(() => [...bad].forEach((t) => parser.process(t)))).toBe(message);
   });
 });
 

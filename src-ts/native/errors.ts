@@ -34,15 +34,18 @@ const NAPI_ARGUMENT_STATUSES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The core's message as JS users should read it. The core keeps the reference's words (its own
- * tests compare them); two of them speak another language: a header error shows the leftover
- * words as Rust's `Some("…")`, which becomes `"…"`, and a disallowed special token comes with
- * Python advice (`allowed_special={…}`), which becomes the `encode` options' advice.
+ * The core's message as JS users should read it. A message starts with the reference's first line
+ * word for word (the API's contract: code written against the reference's errors keeps working);
+ * where that line speaks another language, a JS reading follows it: a header error shows the
+ * leftover words as Rust's `Some("…")`, so a second line quotes them plainly, and a disallowed
+ * special token's Python advice (`allowed_special={…}`) becomes the `encode` options' advice.
  */
 function jsMessage(code: ErrorCode, message: string, field: string | undefined): string {
   switch (code) {
-    case ErrorCode.Parse:
-      return message.replace(/: Some\(("(?:[^"\\]|\\.)*")\)/g, ': $1');
+    case ErrorCode.Parse: {
+      const words = /: Some\(("(?:[^"\\]|\\.)*")\)/.exec(message);
+      return words === null ? message : `${message}\nThe header held words that are neither a channel, a recipient nor a content type: ${words[1]}.`;
+    }
     case ErrorCode.DisallowedSpecial: {
       const first = message.split('\n', 1)[0]!;
       const token = JSON.stringify(field ?? '<|…|>').replaceAll("'", "\\'").slice(1, -1);

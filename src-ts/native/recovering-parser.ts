@@ -22,8 +22,8 @@ import type {
   RecoveringMessageEndEvent,
   RecoveringMessageStartEvent,
   Recovery,
-} from '../stream/recovering-parser.js';
-import type { ToolCallEvent } from '../stream/events.js';
+  ToolCallEvent,
+} from '../stream/events.js';
 import type { Role } from '../values.js';
 import { callNative } from './errors.js';
 import { EventConverter } from './events.js';

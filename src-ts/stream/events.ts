@@ -5,6 +5,7 @@
  */
 
 import type { Message } from '../builders/message.js';
+import type { BindingMessageKind, BindingRecoveryKind } from '../native/loader.js';
 import type { Role, StopToken } from '../values.js';
 
 /** A message header is complete (emitted once per message, before its content). */
@@ -63,3 +64,37 @@ export type HarmonyEvent = MessageStartEvent | ContentDeltaEvent | MessageEndEve
 
 /** The `type` strings of the events. */
 export type HarmonyEventType = HarmonyEvent['type'];
+
+// ---- the recovering parser (`RecoveringParser`): the same events plus the core's decisions ----
+
+/** What the recovering parser stepped in for (the recovery table of `docs/gateway.md`). */
+export type RecoveryKind = BindingRecoveryKind;
+
+/** Where a message's text goes, as the core decided: chain of thought, text for the user, or a tool call's arguments. */
+export type MessageKind = BindingMessageKind;
+
+/** One intervention on malformed model output. */
+export interface Recovery {
+  kind: RecoveryKind;
+  /** Index of the token (among all tokens fed) where it was noticed. */
+  tokenIndex: number;
+  /** A human-readable explanation, for logs (it never quotes reasoning or dropped text). */
+  detail: string;
+}
+
+/** A recovery, as an event in stream order (before the events it explains). */
+export interface RecoveredEvent extends Recovery {
+  type: 'recovered';
+}
+
+/** A message begins; its header is normalised (canonical channel; `recipient` on calls only). */
+export interface RecoveringMessageStartEvent extends MessageStartEvent {
+  kind: MessageKind;
+}
+/** A message is complete. */
+export interface RecoveringMessageEndEvent extends MessageEndEvent {
+  kind: MessageKind;
+}
+
+/** The events of the recovering parser. */
+export type RecoveringEvent = RecoveringMessageStartEvent | ContentDeltaEvent | RecoveringMessageEndEvent | ToolCallEvent | RecoveredEvent;
