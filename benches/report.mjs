@@ -8,13 +8,14 @@
 // the product measured in another run can be added, although one run of everything is the fair way.
 // Defaults: results/latest.json → results/BENCHMARKS.md with charts in results/charts/.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { criterionMetrics, criterionNs, readCriterion } from './lib/criterion.mjs';
 import { BENCH_DIR, RESULTS_DIR } from './lib/paths.mjs';
 
 const CRITERION_DIR = join(BENCH_DIR, '..', 'target', 'criterion');
+const SECTIONS_DIR = join(BENCH_DIR, 'sections');
 
 // The ratios the project promises (issue 4, the Node package; issue 5, the benchmark suite): product ÷
 // the named peer, per input. `why` says, where a target is not met, what stands in the way.
@@ -312,7 +313,7 @@ function markdown(results, rust, benchmarks, chartLinks) {
     '',
     '## Targets',
     '',
-    'The ratios named in the Node package issue (#4) and the benchmark issue (#5), per input and per product call.',
+    'The ratios the project promises, per input and per product call.',
     '',
     targets(results),
     '',
@@ -362,6 +363,11 @@ function markdown(results, rust, benchmarks, chartLinks) {
     '## Rust core (criterion)',
   );
   for (const metric of rust) sections.push(...metricSection(metric, chartLinks[metric.id]));
+  // Sections measured by their own scripts (the WASM build, the exact-encoder comparison) are
+  // written by hand in sections/ and kept, in file-name order, after the generated ones.
+  for (const file of readdirSync(SECTIONS_DIR).filter((f) => f.endsWith('.md')).sort()) {
+    sections.push('', readFileSync(join(SECTIONS_DIR, file), 'utf8').trimEnd());
+  }
   return `${sections.join('\n')}\n`;
 }
 
