@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 
 import { chatCompletionsToHarmony } from '../dist/esm/gateway/index.js';
 import { pythonReference, PYTHON_BIN } from '../benches/lib/python.mjs';
+import { rng } from '../__test__/helpers/rng.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { records: { type: 'string', default: '300' }, seed: { type: 'string', default: '1' } } });
@@ -35,16 +36,6 @@ function vocabularyDir() {
 }
 
 /** Mulberry32: a small seeded PRNG, so a failing case reproduces with its seed. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEXTS = ['Hello!', 'What is 2 + 2?', ' leading and trailing ', 'ünïcödé — 你好, мир 👋', 'line\nbreaks\n\n', '{"a": [1, 2]}', '<|end|> is text here', '', 'x'.repeat(300)];
 

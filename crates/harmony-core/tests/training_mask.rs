@@ -11,6 +11,9 @@ use harmony_core::{
     RenderConversationConfig, RenderOptions, Role, SystemContent, ToolDescription, UnmaskedReason,
 };
 
+mod support;
+use support::Rng;
+
 const RETURN: u32 = 200_002;
 
 fn enc() -> HarmonyEncoding {
@@ -253,24 +256,9 @@ fn conversations_without_assistant_turns_have_an_empty_mask() {
     }
 }
 
-/// SplitMix64.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 fn random_message(rng: &mut Rng) -> Message {
     let texts = ["ok", "The answer is 4.", "", " spaced ", "ünïcödé 你好", "{\"a\":1}"];
-    let text = texts[rng.below(texts.len() as u64) as usize];
+    let text = texts[rng.below(texts.len())];
     match rng.below(12) {
         0 => user(text),
         1 => tool("lookup", text),
@@ -291,7 +279,7 @@ fn random_conversations_match_the_definition() {
     let enc = enc();
     let mut rng = Rng(0x6d61_736b);
     for _ in 0..300 {
-        let len = rng.below(14) as usize;
+        let len = rng.below(14);
         let messages: Vec<Message> = (0..len).map(|_| random_message(&mut rng)).collect();
         check(&enc, &messages);
     }
