@@ -5,22 +5,9 @@
 #![no_main]
 
 use harmony_core::{Content, MessageKind, RecoverOptions, RecoveringEvent, RecoveringParser, Role};
-use harmony_core_fuzz::{encoding, token};
-use libfuzzer_sys::arbitrary::{Result, Unstructured};
+use harmony_core_fuzz::{batches, encoding};
+use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-
-/// Batches of tokens: a length, then that many tokens.
-fn batches(u: &mut Unstructured) -> Result<Vec<Vec<u32>>> {
-    let mut out = Vec::new();
-    let mut total = 0;
-    while !u.is_empty() && total < 4096 {
-        let len = u.int_in_range(0..=8)?;
-        let batch = (0..len).map(|_| token(u)).collect::<Result<Vec<u32>>>()?;
-        total += batch.len();
-        out.push(batch);
-    }
-    Ok(out)
-}
 
 /// What the parser decided, batch boundaries aside.
 #[derive(Debug, PartialEq)]
@@ -115,7 +102,7 @@ fuzz_target!(|data: &[u8]| {
     let all: Vec<u32> = batches.concat();
 
     let batched = run(role, false, &batches).expect("non-strict never fails");
-    let whole = run(role, false, &[all.clone()]).expect("non-strict never fails");
+    let whole = run(role, false, std::slice::from_ref(&all)).expect("non-strict never fails");
     assert_eq!(batched, whole, "decisions depend on the batches");
 
     match run(role, true, &batches) {

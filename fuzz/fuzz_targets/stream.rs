@@ -4,22 +4,9 @@
 #![no_main]
 
 use harmony_core::{ParseOptions, StreamableParser};
-use harmony_core_fuzz::{check_events, encoding, role, snapshot, token};
-use libfuzzer_sys::arbitrary::{Result, Unstructured};
+use harmony_core_fuzz::{batches, check_events, encoding, role, snapshot};
+use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-
-/// The input as batches of tokens: a length, then that many tokens.
-fn batches(u: &mut Unstructured) -> Result<Vec<Vec<u32>>> {
-    let mut out = Vec::new();
-    let mut total = 0;
-    while !u.is_empty() && total < 4096 {
-        let len = u.int_in_range(0..=8)?;
-        let batch = (0..len).map(|_| token(u)).collect::<Result<Vec<u32>>>()?;
-        total += batch.len();
-        out.push(batch);
-    }
-    Ok(out)
-}
 
 /// The accessors that are cheap enough to compare after every batch.
 fn live_state(p: &StreamableParser) -> impl PartialEq + std::fmt::Debug + '_ {

@@ -92,6 +92,19 @@ pub fn token(u: &mut Unstructured) -> Result<u32> {
     })
 }
 
+/// The input as batches of tokens: a length (0 to 8), then that many tokens; 4096 tokens at most.
+pub fn batches(u: &mut Unstructured) -> Result<Vec<Vec<u32>>> {
+    let mut out = Vec::new();
+    let mut total = 0;
+    while !u.is_empty() && total < 4096 {
+        let len = u.int_in_range(0..=8)?;
+        let batch = (0..len).map(|_| token(u)).collect::<Result<Vec<u32>>>()?;
+        total += batch.len();
+        out.push(batch);
+    }
+    Ok(out)
+}
+
 /// Tokens until the input runs out.
 pub fn tokens(u: &mut Unstructured) -> Result<Vec<u32>> {
     let mut out = Vec::new();
