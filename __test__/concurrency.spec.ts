@@ -1,7 +1,7 @@
 // Concurrency: the shared encoding used from several worker_threads (each importing the built
 // package from dist/) and many concurrent async calls gives the same results as serial use; an
 // async call on a huge input does not block the event loop (measured with monitorEventLoopDelay
-// and a setInterval probe; the figures are printed for docs/reliability.md).
+// and a setInterval probe; the figures are printed for RELIABILITY.md).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -197,7 +197,7 @@ describe.skipIf(onWasm)('async calls on huge inputs do not block the event loop'
     expect(d.probeMaxGapMs).toBeLessThan(probeBound(d));
     // Many messages: the result (JSON text → Message objects) is converted on the main thread, so
     // the loop is blocked for a time proportional to the number of messages (reported in
-    // docs/reliability.md as a finding). Bound: still less than the whole sync call.
+    // RELIABILITY.md as a finding). Bound: still less than the whole sync call.
     const one = enc.renderConversation([{ role: 'assistant', channel: 'final', content: 'the quick brown fox jumps over the lazy dog '.repeat(20) }]);
     const tokens = new Uint32Array(Math.floor(5_000_000 / one.length) * one.length);
     for (let i = 0; i < tokens.length; i += one.length) tokens.set(one, i);
