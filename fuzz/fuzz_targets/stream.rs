@@ -1,9 +1,9 @@
 //! Streaming: `process_many` over arbitrary splits ≡ per-token `process` (every accessor after
-//! every batch, the same errors, the same events), then end of stream; the events follow their
-//! contract.
+//! every batch, the same errors, the same events once the content deltas of one call are joined),
+//! then end of stream; the events follow their contract.
 #![no_main]
 
-use harmony_core::{ParseOptions, StreamableParser};
+use harmony_core::{ParseEvent, ParseOptions, StreamableParser};
 use harmony_core_fuzz::{batches, check_events, encoding, role, snapshot};
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
@@ -24,6 +24,19 @@ fn live_state(p: &StreamableParser) -> impl PartialEq + std::fmt::Debug + '_ {
     )
 }
 
+/// Joins the adjacent content deltas of `events[from..]`: what `process_many` emits for the text
+/// one call adds between other events.
+fn join_deltas(events: &mut Vec<ParseEvent>, from: usize) {
+    let mut joined: Vec<ParseEvent> = Vec::with_capacity(events.len() - from);
+    for event in events.drain(from..) {
+        match (joined.last_mut(), event) {
+            (Some(ParseEvent::ContentDelta { delta: run }), ParseEvent::ContentDelta { delta }) => run.push_str(&delta),
+            (_, event) => joined.push(event),
+        }
+    }
+    events.extend(joined);
+}
+
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let (Ok(role), Ok(strict), Ok(batches)) = (role(&mut u), u.arbitrary::<bool>(), batches(&mut u)) else { return };
@@ -33,12 +46,17 @@ fuzz_target!(|data: &[u8]| {
     let (mut single_events, mut batched_events) = (Vec::new(), Vec::new());
 
     for batch in &batches {
+        // One call of `process_many` per run of tokens up to a failing one, as below.
         let mut single_errors = Vec::new();
+        let mut call_start = single_events.len();
         for &t in batch {
             if let Err(e) = single.process_with_events(t, &mut single_events) {
                 single_errors.push(e);
+                join_deltas(&mut single_events, call_start);
+                call_start = single_events.len();
             }
         }
+        join_deltas(&mut single_events, call_start);
         // A failed `process_many` stops after the failing token; the caller goes on with the rest.
         let mut batched_errors = Vec::new();
         let mut rest = batch.as_slice();
