@@ -86,6 +86,45 @@ describe('memory in long synchronous loops', () => {
   });
 });
 
+/**
+ * The memory scenarios of `helpers/memory-scenario.mjs`, each in a fresh process against the
+ * built package; HARMONY_HEAVY=1 runs them at 4× (the issue's sizes: 120k parses, 32 MB inputs).
+ */
+const heavy = process.env.HARMONY_HEAVY === '1';
+function memoryScenario(name: string): { start: number; peak: number; end: number } {
+  const script = join(root, '__test__', 'helpers', 'memory-scenario.mjs');
+  const out = execFileSync(process.execPath, ['--expose-gc', script, name, heavy ? '4' : '1'], { cwd: root, encoding: 'utf8' });
+  const figures = JSON.parse(out) as { start: number; peak: number; end: number };
+  console.log(`[memory] ${name}${heavy ? ' (heavy)' : ''}: RSS ${figures.start} MB → ${figures.peak} MB after the work → ${figures.end} MB at the end`);
+  return figures;
+}
+
+describe.runIf(existsSync(join(root, 'dist', 'esm', 'index.js')))('memory after long loops and huge async calls (fresh processes)', () => {
+  it('long synchronous loops of parse, stream and gateway calls, in one tick', () => {
+    // Growth bounds in MB (quick / heavy). Before: 120k parses held ~310 MB; the gateway's
+    // streaming mappers kept each native parser until its finaliser ran (30k chat mappers:
+    // +215 MB, +68 MB since end() frees it).
+    const bounds: [string, number, number][] = [
+      ['parse-loop', 30, 30],
+      ['stream-loop', 60, 150],
+      ['gateway-stream-loop', 120, 250],
+      ['gateway-whole-loop', 80, 120],
+    ];
+    for (const [name, quick, slow] of bounds) {
+      const { start, end } = memoryScenario(name);
+      expect(end - start, name).toBeLessThan(heavy ? slow : quick);
+    }
+  });
+
+  it('after huge async calls the libuv pool threads give their working memory back', () => {
+    // Four concurrent encodeAsync / render…Async calls on 8 MB (heavy: 32 MB) of one letter,
+    // one pre-token piece: the merge workspace once stayed at its high-water mark on each thread.
+    const { start, peak, end } = memoryScenario('async-huge');
+    expect(peak - start).toBeGreaterThan(heavy ? 200 : 50);
+    expect(end - start).toBeLessThan(64);
+  });
+});
+
 describe("the caller's own exceptions", () => {
   it('a throwing getter or toJSON is an invalid argument carrying the exception', () => {
     const boom = new Error('boom');

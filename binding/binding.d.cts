@@ -92,6 +92,11 @@ export declare class BindingRecoveringParser {
   pushText(text: string): Array<BindingGatewayEvent>
   /** Signals the end of the stream; returns the events it caused (then see `truncated`). */
   end(): Array<BindingGatewayEvent>
+  /**
+   * Releases the parser's memory now instead of when the garbage collector runs its finaliser
+   * (which Node defers until the event loop turns); only the counts and `truncated` remain.
+   */
+  free(): void
   /** Number of tokens fed so far. */
   tokenCount(): number
   /** Whether the stream ended inside a message or a header (the `length` finish reason). */

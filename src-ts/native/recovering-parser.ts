@@ -129,6 +129,11 @@ export class NativeRecoveringParser {
     return this.#events.convert(raw);
   }
 
+  /** Releases the core parser's memory (it keeps its counts). */
+  free(): void {
+    this.#synced().free();
+  }
+
   get tokenCount(): number {
     return this.#synced().tokenCount();
   }

@@ -10,11 +10,13 @@
 
 import type { Message } from '../builders/message.js';
 import type { HarmonyEncoding } from '../encoding.js';
+import { booleanOption, encodingName } from '../arguments.js';
+import { toRole } from '../builders/author.js';
 import { invalidArgument } from '../errors.js';
 import { nativeEncoding } from '../native/encoding.js';
 import { NativeRecoveringParser, recoverCompletion, type RecoveringSink } from '../native/recovering-parser.js';
 import { toUint32Array, type TokenInput } from '../tokens.js';
-import { isRole, type Role } from '../values.js';
+import type { Role } from '../values.js';
 import type { RecoveringEvent, Recovery } from './events.js';
 
 export type {
@@ -46,14 +48,9 @@ export interface RecoveredCompletion {
   reasoningTokenCount: number;
 }
 
-function checkedArguments(encoding: HarmonyEncoding, role: Role | null, options: RecoveringParserOptions | undefined): boolean {
-  if (encoding === null || typeof encoding !== 'object' || typeof encoding.name !== 'string') {
-    throw invalidArgument('encoding must be a HarmonyEncoding (loadHarmonyEncoding())', 'encoding');
-  }
-  if (role !== null && !isRole(role)) throw invalidArgument(`unknown role: ${String(role)}`, 'role');
-  const strict = options?.strict ?? false;
-  if (typeof strict !== 'boolean') throw invalidArgument('strict must be a boolean', 'strict');
-  return strict;
+/** The checked arguments: the encoding's name, the role, strictness. */
+function checkedArguments(encoding: HarmonyEncoding, role: Role | null, options: RecoveringParserOptions | undefined): [string, Role | null, boolean] {
+  return [encodingName(encoding), role === null ? null : toRole(role), booleanOption(options, 'strict', false)];
 }
 
 /** Collects what a parser completes. */
@@ -82,6 +79,7 @@ class Collected implements RecoveringSink {
 export class RecoveringParser {
   readonly #parser: NativeRecoveringParser;
   readonly #collected = new Collected();
+  #freed = false;
 
   /**
    * @param encoding - the encoding (`loadHarmonyEncoding()`)
@@ -90,8 +88,8 @@ export class RecoveringParser {
    * @param options - `{ strict = false }`
    */
   constructor(encoding: HarmonyEncoding, role: Role | null = 'assistant', options?: RecoveringParserOptions) {
-    const strict = checkedArguments(encoding, role, options);
-    this.#parser = new NativeRecoveringParser(nativeEncoding(encoding.name).handle, role, strict, this.#collected);
+    const [name, firstRole, strict] = checkedArguments(encoding, role, options);
+    this.#parser = new NativeRecoveringParser(nativeEncoding(name).handle, firstRole, strict, this.#collected);
   }
 
   /**
@@ -104,27 +102,48 @@ export class RecoveringParser {
     role: Role | null = 'assistant',
     options?: RecoveringParserOptions,
   ): RecoveredCompletion {
-    const strict = checkedArguments(encoding, role, options);
+    const [name, firstRole, strict] = checkedArguments(encoding, role, options);
     const input = typeof completion === 'string' ? completion : toUint32Array(completion, 'completion');
     const collected = new Collected();
-    const result = recoverCompletion(nativeEncoding(encoding.name).handle, input, role, strict, collected);
+    const result = recoverCompletion(nativeEncoding(name).handle, input, firstRole, strict, collected);
     return { ...result, messages: collected.messages, recovered: collected.recovered };
   }
 
   /** Feeds a batch of tokens; returns its events. */
   processMany(tokens: TokenInput): RecoveringEvent[] {
-    return this.#parser.push(toUint32Array(tokens));
+    return this.#live().push(toUint32Array(tokens));
   }
 
   /** Feeds decoded text with literal `<|…|>` markers; returns its events. */
   processText(text: string): RecoveringEvent[] {
     if (typeof text !== 'string') throw invalidArgument('text must be a string', 'text');
-    return this.#parser.pushText(text);
+    return this.#live().pushText(text);
   }
 
   /** Signals the end of the stream; returns the events it caused. */
   processEos(): RecoveringEvent[] {
-    return this.#parser.end();
+    return this.#live().end();
+  }
+
+  /**
+   * Releases the native parser's memory now rather than when the garbage collector gets to it
+   * (Node runs native finalisers only once the event loop turns). `processEos()` does so by
+   * itself; this is for a parser abandoned before the end of its stream. Afterwards the parser
+   * takes no more output; its messages, recoveries and counts stay readable.
+   */
+  free(): void {
+    this.#freed = true;
+    this.#parser.free();
+  }
+
+  /** `free()`, for `using parser = new RecoveringParser(…)`. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  #live(): NativeRecoveringParser {
+    if (this.#freed) throw invalidArgument('the parser was freed (free() or [Symbol.dispose]())', 'parser');
+    return this.#parser;
   }
 
   /** The completed messages. */

@@ -344,7 +344,18 @@ impl BindingRecoveringParser {
     #[napi]
     pub fn end(&mut self) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
         self.run(RecoveringParser::process_eos)?;
-        Ok(self.events.drain(..).map(BindingGatewayEvent::from).collect())
+        let events = self.events.drain(..).map(BindingGatewayEvent::from).collect();
+        // The events carried every message and recovery: a finished parser keeps only its counts.
+        self.free();
+        Ok(events)
+    }
+
+    /// Releases the parser's memory now instead of when the garbage collector runs its finaliser
+    /// (which Node defers until the event loop turns); only the counts and `truncated` remain.
+    #[napi]
+    pub fn free(&mut self) {
+        self.inner.release_memory();
+        self.events = Vec::new();
     }
 
     /// Number of tokens fed so far.

@@ -354,6 +354,20 @@ impl RecoveringParser {
         self.truncated
     }
 
+    /// Releases what the parser holds beyond its counts and `truncated`: the messages and
+    /// recoveries kept for `messages()` and `recovered()` (emptied), and the message in progress
+    /// with its buffers (dropped). For bindings that take both from the events and whose parsers
+    /// a garbage collector may finalise late: call it after `process_eos`, or when the parser will
+    /// not be used again.
+    pub fn release_memory(&mut self) {
+        self.messages = Vec::new();
+        self.recovered = Vec::new();
+        self.pending = Vec::new();
+        self.body = None;
+        self.decoder = Utf8Stream::default();
+        self.text_tail = String::new();
+    }
+
     /// Whether the next ordinary token whose bytes are valid UTF-8 on their own would only add
     /// exactly its text to the message being read, as one content delta (and leave this still
     /// true): the parser is inside a kept message's body with no partial character pending.

@@ -299,3 +299,23 @@ fn appends_whole_tokens_means_an_ordinary_token_only_adds_its_text() {
     }
     assert!(checked > 50, "{checked}");
 }
+
+#[test]
+fn release_memory_keeps_the_counts_and_the_parser_usable() {
+    let text = "<|channel|>analysis<|message|>think<|end|><|start|>assistant<|channel|>final<|message|>cut";
+    let (_, mut parser) = run(text);
+    let (count, reasoning, truncated) = (parser.token_count(), parser.reasoning_token_count(), parser.truncated());
+    assert_eq!(parser.messages().len(), 2);
+    parser.release_memory();
+    assert!(parser.messages().is_empty() && parser.recovered().is_empty());
+    assert_eq!(
+        (parser.token_count(), parser.reasoning_token_count(), parser.truncated()),
+        (count, reasoning, truncated)
+    );
+    // After the end of the stream, a released parser reads more output as a fresh one would.
+    let more = tokens("<|start|>assistant<|channel|>final<|message|>again<|end|>");
+    let (mut released, mut fresh) = (Vec::new(), Vec::new());
+    parser.process_many(&more, &mut released).unwrap();
+    RecoveringParser::new(encoding(), None).process_many(&more, &mut fresh).unwrap();
+    assert_eq!(released, fresh);
+}
