@@ -75,6 +75,19 @@ export async function write(stream: Writable, data: string | Uint8Array): Promis
   });
 }
 
+/**
+ * A file opened for writing. An I/O error on it (it cannot be created, the disk is full) ends the
+ * process with status 2, as an I/O error on the input does.
+ */
+export function outputFile(path: string): WriteStream {
+  const stream = createWriteStream(path);
+  stream.on('error', (err) => {
+    process.stderr.write(`gpt-oss-harmony: ${err.message}\n`);
+    process.exit(2);
+  });
+  return stream;
+}
+
 /** Closes a file stream and waits until it is on disk. */
 export async function closeFile(stream: WriteStream): Promise<void> {
   stream.end();
@@ -101,7 +114,7 @@ export class IndexedDatasetWriter {
   constructor(prefix: string, dtype: keyof typeof DTYPE) {
     this.#prefix = prefix;
     this.#dtype = dtype;
-    this.#bin = createWriteStream(`${prefix}.bin`);
+    this.#bin = outputFile(`${prefix}.bin`);
   }
 
   /** Appends sequences: `data` holds them one after another, `lengths` their sizes. */
@@ -136,7 +149,7 @@ export class IndexedDatasetWriter {
     }
     const documents = new BigInt64Array(n + 1);
     for (let i = 0; i <= n; i++) documents[i] = BigInt(i);
-    const idx = createWriteStream(`${this.#prefix}.idx`);
+    const idx = outputFile(`${this.#prefix}.idx`);
     await write(idx, header);
     await write(idx, new Uint8Array(this.#lengths.buffer, 0, n * 4));
     await write(idx, new Uint8Array(pointers.buffer));

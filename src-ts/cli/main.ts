@@ -8,14 +8,14 @@
  * @module
  */
 
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import cliProgress from 'cli-progress';
 
 import type { BatchJob, BatchResult, Command, OutputFormat } from './batch.js';
-import { closeFile, IndexedDatasetWriter, inputOf, readBatches, write, type Input } from './io.js';
+import { closeFile, IndexedDatasetWriter, inputOf, outputFile, readBatches, write, type Input } from './io.js';
 import { WorkerPool } from './pool.js';
 import type { InputFormat, RecordSettings, RenderMode, SystemOverrides } from './records.js';
 import { isRole, type Role } from '../values.js';
@@ -264,13 +264,13 @@ async function run(options: Options): Promise<number> {
   const knownSize = inputs.every((i) => i.size !== null) ? inputs.reduce((s, i) => s + i.size!, 0) : null;
   const { job } = options;
   const training = job.command !== 'parse' && job.settings.mode === 'training';
-  const outFile = options.outputPath && job.output === 'jsonl' ? createWriteStream(options.outputPath) : null;
+  const outFile = options.outputPath && job.output === 'jsonl' ? outputFile(options.outputPath) : null;
   const out = outFile ?? process.stdout;
   const sink =
     job.output === 'megatron'
       ? megatronSink(options.outputPath!, training)
       : jsonlSink(out, outFile !== null, !(job.command === 'count' && options.totals));
-  const errorsFile = options.errorsPath ? createWriteStream(options.errorsPath) : null;
+  const errorsFile = options.errorsPath ? outputFile(options.errorsPath) : null;
   const errorsOut = errorsFile ?? process.stderr;
 
   const showProgress = !options.quiet && process.stderr.isTTY === true;
