@@ -8,11 +8,13 @@
 
 import type { Conversation } from './builders/conversation.js';
 import type { Message } from './builders/message.js';
-import { invalidArgument, readingCallerValue } from './errors.js';
+import { booleanOption, optionalRole } from './arguments.js';
+import { toRole } from './builders/author.js';
+import { describeValue, invalidArgument, readingCallerValue } from './errors.js';
 import { nativeEncoding, type NativeEncoding, type SpecialTokenOptions } from './native/encoding.js';
-import { toToken, toUint32Array, type TokenInput } from './tokens.js';
+import { isUint32Array, toToken, toUint32Array, type TokenInput } from './tokens.js';
 import type { ConversationInput, MessageInput } from './types.js';
-import { HarmonyEncodingName, isRole, type Role } from './values.js';
+import { HarmonyEncodingName, type Role } from './values.js';
 
 /** A conversation argument: a `Conversation`, its JSON object, an array of messages, or a JSON string. */
 export type ConversationArg = Conversation | ConversationInput | readonly (Message | MessageInput)[] | string;
@@ -96,10 +98,12 @@ export interface ParseOptions {
 }
 
 function specialList(value: Iterable<string>, option: string): string[] {
-  if (typeof value === 'string' || value === null || typeof value !== 'object' || !(Symbol.iterator in value)) {
-    throw invalidArgument(`${option} must be 'all' or an iterable of strings`, option);
-  }
-  const out = readingCallerValue(option, () => Array.from(value));
+  const out = readingCallerValue(option, () => {
+    if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) {
+      throw invalidArgument(`${option} must be 'all' or an iterable of strings`, option);
+    }
+    return Array.from(value);
+  });
   for (const t of out) if (typeof t !== 'string') throw invalidArgument(`${option} must contain only strings`, option);
   return out;
 }
@@ -109,7 +113,8 @@ function specialTokenOptions(options: EncodeOptions | undefined): SpecialTokenOp
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object', 'options');
   const { allowedSpecial, disallowedSpecial } = readingCallerValue('options', () => ownOptions(options));
-  const out: NonNullable<SpecialTokenOptions> = {};
+  // No prototype: the native side reads the options' properties, inherited ones included.
+  const out: NonNullable<SpecialTokenOptions> = Object.create(null) as NonNullable<SpecialTokenOptions>;
   if (allowedSpecial !== undefined) out.allowedSpecial = allowedSpecial === 'all' ? 'all' : specialList(allowedSpecial, 'allowedSpecial');
   if (disallowedSpecial !== undefined) out.disallowedSpecial = disallowedSpecial === 'all' ? 'all' : specialList(disallowedSpecial, 'disallowedSpecial');
   return out;
@@ -133,24 +138,6 @@ function strictOption(options: ParseOptions | undefined): boolean {
   return booleanOption(options, 'strict', true);
 }
 
-function roleArg(role: unknown, field: string): Role {
-  if (isRole(role)) return role;
-  throw invalidArgument(`unknown role: ${typeof role === 'string' ? role : String(role)}`, field);
-}
-
-function optionalRoleArg(role: unknown): Role | null {
-  return role === undefined || role === null ? null : roleArg(role, 'role');
-}
-
-/** Reads a boolean option (own property only). */
-function booleanOption(options: object | undefined, key: string, fallback: boolean): boolean {
-  if (options === undefined || options === null) return fallback;
-  if (typeof options !== 'object') throw invalidArgument('options must be an object', 'options');
-  const v: unknown = readingCallerValue(key, () => (Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined));
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw invalidArgument(`${key} must be a boolean`, key);
-  return v;
-}
 
 let makeEncoding: (native: NativeEncoding) => HarmonyEncoding;
 
@@ -213,7 +200,7 @@ export class HarmonyEncoding {
    */
   encodeInto(text: string, out: Uint32Array, options?: EncodeOptions): number {
     requireText(text);
-    if (!(out instanceof Uint32Array)) throw invalidArgument('out must be a Uint32Array', 'out');
+    if (!isUint32Array(out)) throw invalidArgument('out must be a Uint32Array', 'out');
     return this.#native.encodeInto(text, out, specialTokenOptions(options));
   }
 
@@ -309,7 +296,7 @@ export class HarmonyEncoding {
 
   /** Renders a conversation followed by `<|start|>{nextTurnRole}`: the prompt for sampling. */
   renderConversationForCompletion(conversation: ConversationArg, nextTurnRole: Role, options?: RenderConversationOptions): Uint32Array {
-    return this.#native.renderConversationForCompletion(conversation, roleArg(nextTurnRole, 'nextTurnRole'), autoDrop(options));
+    return this.#native.renderConversationForCompletion(conversation, toRole(nextTurnRole, 'nextTurnRole'), autoDrop(options));
   }
 
 
@@ -337,7 +324,7 @@ export class HarmonyEncoding {
 
   /** `renderConversationForCompletion` computed off the main thread. */
   async renderConversationForCompletionAsync(conversation: ConversationArg, nextTurnRole: Role, options?: RenderConversationOptions): Promise<Uint32Array> {
-    return this.#native.renderConversationForCompletionAsync(conversation, roleArg(nextTurnRole, 'nextTurnRole'), autoDrop(options));
+    return this.#native.renderConversationForCompletionAsync(conversation, toRole(nextTurnRole, 'nextTurnRole'), autoDrop(options));
   }
 
 
@@ -360,13 +347,13 @@ export class HarmonyEncoding {
    * tokens start right after `<|start|>{role}` (as sampled after a completion prompt).
    */
   parseMessagesFromCompletionTokens(tokens: TokenInput, role?: Role | null, options?: ParseOptions): Message[] {
-    return this.#native.parseMessages(toUint32Array(tokens), optionalRoleArg(role), strictOption(options));
+    return this.#native.parseMessages(toUint32Array(tokens), optionalRole(role), strictOption(options));
   }
 
 
   /** `parseMessagesFromCompletionTokens` computed off the main thread. */
   async parseMessagesFromCompletionTokensAsync(tokens: TokenInput, role?: Role | null, options?: ParseOptions): Promise<Message[]> {
-    return this.#native.parseMessagesAsync(toUint32Array(tokens), optionalRoleArg(role), strictOption(options));
+    return this.#native.parseMessagesAsync(toUint32Array(tokens), optionalRole(role), strictOption(options));
   }
 
 }
@@ -386,7 +373,7 @@ let shared: HarmonyEncoding | undefined;
  */
 export function loadHarmonyEncoding(name: HarmonyEncodingName = HarmonyEncodingName.HarmonyGptOss): HarmonyEncoding {
   if (name === HarmonyEncodingName.HarmonyGptOss && shared !== undefined) return shared;
-  if (typeof name !== 'string') throw invalidArgument(`Invalid HarmonyEncodingName: ${String(name)}`, 'name');
+  if (typeof name !== 'string') throw invalidArgument(`Invalid HarmonyEncodingName: ${describeValue(name)}`, 'name');
   const encoding = makeEncoding(nativeEncoding(name));
   if (name === HarmonyEncodingName.HarmonyGptOss) shared = encoding;
   return encoding;

@@ -101,6 +101,21 @@ export function invalidArgument(message: string, field?: string, cause?: unknown
 }
 
 /**
+ * A short description of a value's type for error messages. It never runs the caller's code (no
+ * `toString`, getter or proxy trap), so describing a hostile value cannot throw.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value !== 'object') return typeof value;
+  try {
+    return Array.isArray(value) ? 'an array' : 'object';
+  } catch {
+    return 'a revoked proxy';
+  }
+}
+
+/**
  * Runs `read`, which reads the caller's values (getters, `toJSON`, iterators may run the
  * caller's code): whatever it throws that is not already a `HarmonyError` is the caller's
  * mistake, an `ERR_HARMONY_INVALID_ARGUMENT` error with the exception as `cause`.
@@ -109,8 +124,25 @@ export function readingCallerValue<T>(field: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof HarmonyError) throw error;
-    throw invalidArgument(`reading ${field} threw: ${error instanceof Error ? error.message : String(error)}`, field, error);
+    throw callerFailure(field, error);
+  }
+}
+
+/**
+ * What an exception thrown while reading the caller's `field` becomes: a `HarmonyError` as it is,
+ * anything else an `ERR_HARMONY_INVALID_ARGUMENT` error with the exception as `cause`.
+ */
+export function callerFailure(field: string, error: unknown): HarmonyError {
+  if (error instanceof HarmonyError) return error;
+  return invalidArgument(`reading ${field} threw: ${describeException(error)}`, field, error);
+}
+
+/** An exception's message, without running the caller's code (a thrown Proxy, a hostile `message` getter). */
+function describeException(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : typeof error === 'string' ? error : describeValue(error);
+  } catch {
+    return 'an exception that cannot be shown';
   }
 }
 

@@ -32,19 +32,52 @@ export function toToken(value: unknown): number {
   return value;
 }
 
+/** `TypedArray.prototype[Symbol.toStringTag]`: a typed array's kind, `undefined` for anything else. */
+const typedArrayKind = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)!.get!;
+
+/**
+ * Whether `value` is a `Uint32Array` (of any realm, a subclass included). Unlike `instanceof`,
+ * the check runs none of the caller's code: a Proxy is not a typed array and its traps stay
+ * untouched.
+ */
+export function isUint32Array(value: unknown): value is Uint32Array {
+  return typedArrayKind.call(value) === 'Uint32Array';
+}
+
+/** Whether an empty view's buffer was transferred or detached (a view on it cannot be made). */
+function isDetached(view: ArrayBufferView): boolean {
+  if (view.byteLength !== 0) return false;
+  try {
+    new Uint8Array(view.buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Returns `tokens` as a `Uint32Array`: the same object when it already is one, otherwise a
  * validated copy. Throws `ERR_HARMONY_INVALID_TOKEN` (with `tokenIndex`) for an element that is
  * negative, fractional, NaN, not a number, or ≥ 2^32, and `ERR_HARMONY_INVALID_ARGUMENT` when
- * `tokens` is not an array-like (a string, a number, `null`, a plain object without `length`).
+ * `tokens` is not an array-like (a string, a number, `null`, a plain object without `length`),
+ * when its buffer was transferred away (it would read as empty), or when reading it runs the
+ * caller's code and that throws (a getter, a Proxy trap).
  */
 export function toUint32Array(tokens: unknown, argument = 'tokens'): Uint32Array {
-  if (tokens instanceof Uint32Array) return tokens;
+  if (isUint32Array(tokens)) {
+    if (tokens.length === 0 && isDetached(tokens)) throw detached(argument);
+    return tokens;
+  }
   if (tokens === null || typeof tokens !== 'object') {
     const what = tokens === null ? 'null' : typeof tokens === 'string' ? 'a string' : typeof tokens;
     throw invalidArgument(`${argument} must be a Uint32Array, an array of numbers or an array-like of numbers, got ${what}`, argument);
   }
+  if (ArrayBuffer.isView(tokens) && isDetached(tokens)) throw detached(argument);
   return readingCallerValue(argument, () => copyTokens(tokens, argument));
+}
+
+function detached(argument: string): HarmonyError {
+  return invalidArgument(`${argument}: its ArrayBuffer was transferred or detached`, argument);
 }
 
 /** A validated copy of an array-like of token ids (its getters may run the caller's code). */

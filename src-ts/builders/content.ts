@@ -19,7 +19,7 @@ import type {
   ToolsJSON,
 } from '../types.js';
 import { isReasoningEffort, type ReasoningEffort } from '../values.js';
-import { defineInspect, describe, optionalString, requireList, requireObject, requireString } from './internal.js';
+import { defineInspect, describe, isInstance, optionalString, requireList, requireObject, requireString } from './internal.js';
 import { ChannelConfig, ToolDescription, ToolNamespaceConfig } from './tools.js';
 
 /** Tool namespaces keyed by name, in insertion order (rendering sorts them by key). */
@@ -73,7 +73,7 @@ function freezeTools(entries: Iterable<[string, ToolNamespaceConfig]>): ToolName
 
 /** Adds `ns` under its name; replacing keeps the key's position (like a Python dict). */
 function withNamespace(tools: ToolNamespaces | null, ns: ToolNamespaceConfig): ToolNamespaces {
-  if (!(ns instanceof ToolNamespaceConfig)) {
+  if (!isInstance(ns, ToolNamespaceConfig, 'tools')) {
     throw invalidArgument(`tools must be a ToolNamespaceConfig, got ${describe(ns)}`, 'tools');
   }
   const entries = Object.entries(tools ?? {});
@@ -89,7 +89,7 @@ function toolsFromJSON(value: unknown, field: string): ToolNamespaces | null {
   return freezeTools(
     Object.entries(o).map(([key, ns]): [string, ToolNamespaceConfig] => [
       key,
-      ns instanceof ToolNamespaceConfig ? ns : ToolNamespaceConfig.fromJSON(ns as ToolNamespaceConfigJSON),
+      isInstance(ns, ToolNamespaceConfig, `${field}.${key}`) ? ns : ToolNamespaceConfig.fromJSON(ns as ToolNamespaceConfigJSON),
     ]),
   );
 }
@@ -237,7 +237,7 @@ defineInspect(SystemContent, 'SystemContent');
 
 function toChannelConfig(value: unknown): ChannelConfig | null {
   if (value === undefined || value === null) return null;
-  if (value instanceof ChannelConfig) return value;
+  if (isInstance(value, ChannelConfig, 'channelConfig')) return value;
   throw invalidArgument(`channelConfig must be a ChannelConfig, got ${describe(value)}`, 'channelConfig');
 }
 
@@ -321,7 +321,7 @@ export type ContentLike = string | Content | ContentJSON;
 /** A content item from a builder argument or JSON. */
 export function toContent(value: unknown, field = 'content'): Content {
   if (typeof value === 'string') return new TextContent(value);
-  if (value instanceof TextContent || value instanceof SystemContent || value instanceof DeveloperContent) return value;
+  if (isInstance(value, TextContent, field) || isInstance(value, SystemContent, field) || isInstance(value, DeveloperContent, field)) return value;
   const o = requireObject(value, field);
   switch (o.type) {
     case 'text':
@@ -337,5 +337,5 @@ export function toContent(value: unknown, field = 'content'): Content {
 
 /** Content items from a list. */
 export function toContents(value: unknown, field = 'content'): readonly Content[] {
-  return Object.freeze(requireList(value, field).map((item, i) => toContent(item, `${field}[${i}]`)));
+  return Object.freeze(requireList(value, field, (item, i) => toContent(item, `${field}[${i}]`)));
 }

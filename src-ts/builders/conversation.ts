@@ -5,12 +5,21 @@
  * @module
  */
 
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, readingCallerValue } from '../errors.js';
 import type { ConversationInput, ConversationJSON, MessageInput } from '../types.js';
-import { defineInspect, describe, requireList } from './internal.js';
+import { defineInspect, describe, requireList, requireObject } from './internal.js';
 import { Message, messageFromJSON, parseJSONArgument } from './message.js';
 
 let makeConversation: (messages: readonly Message[]) => Conversation;
+let hasBrand: (value: object) => boolean;
+
+/**
+ * @internal Whether `value` is a `Conversation` (of this copy of the package). A brand check: unlike
+ * `instanceof`, it runs no Proxy trap.
+ */
+export function isConversation(value: unknown): value is Conversation {
+  return value !== null && typeof value === 'object' && hasBrand(value);
+}
 
 /** A conversation: messages in order. */
 export class Conversation {
@@ -19,6 +28,7 @@ export class Conversation {
 
   static {
     makeConversation = (messages) => new Conversation(messages);
+    hasBrand = (value) => #messages in value;
   }
 
   private constructor(messages: readonly Message[]) {
@@ -28,7 +38,7 @@ export class Conversation {
 
   /** A conversation of these messages (`Message` objects or their JSON). */
   static fromMessages(messages: Iterable<Message | MessageInput>): Conversation {
-    return new Conversation(requireList(messages, 'messages').map((m, i) => messageFromJSON(m, `messages[${i}]`, i)));
+    return new Conversation(requireList(messages, 'messages', (m, i) => messageFromJSON(m, `messages[${i}]`, i)));
   }
 
   /** The messages. */
@@ -63,11 +73,12 @@ export class Conversation {
    */
   static fromJSON(value: ConversationInput | readonly MessageInput[] | string): Conversation {
     const v: unknown = typeof value === 'string' ? parseJSONArgument(value, 'conversation') : value;
-    const list = Array.isArray(v) ? v : (v as { messages?: unknown } | null)?.messages;
-    if (v === null || typeof v !== 'object' || list === undefined) {
+    if (isConversation(v)) return v;
+    const list = v === null || typeof v !== 'object' || readingCallerValue('conversation', () => Array.isArray(v)) ? v : requireObject(v, 'conversation').messages;
+    if (list === null || typeof list !== 'object') {
       throw invalidArgument(`conversation must be { messages: [...] } or an array of messages, got ${describe(v)}`, 'conversation');
     }
-    return makeConversation(requireList(list, 'messages').map((m, i) => messageFromJSON(m, `messages[${i}]`, i)));
+    return makeConversation(requireList(list, 'messages', (m, i) => messageFromJSON(m, `messages[${i}]`, i)));
   }
 }
 defineInspect(Conversation, 'Conversation');

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { invalidArgument, readingCallerValue } from '../errors.js';
+import { describeValue, invalidArgument, readingCallerValue } from '../errors.js';
 import type { JsonValue } from '../types.js';
 
 /**
@@ -24,17 +24,11 @@ export function defineInspect(cls: { prototype: { toJSON(): unknown } }, name: s
   });
 }
 
-/** A short description of a value's type for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
-  return typeof value;
-}
+export { describeValue as describe } from '../errors.js';
 
 /** A required string. */
 export function requireString(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw invalidArgument(`${field} must be a string, got ${describe(value)}`, field);
+  if (typeof value !== 'string') throw invalidArgument(`${field} must be a string, got ${describeValue(value)}`, field);
   return value;
 }
 
@@ -45,58 +39,113 @@ export function optionalString(value: unknown, field: string): string | null {
 }
 
 /**
- * The own enumerable properties of an object (not an array, not null), read once into an object
- * without a prototype: nothing inherited (a polluted `Object.prototype`) is ever read, and an
- * exception from the caller's getter is an invalid argument.
+ * `value instanceof cls` for a caller's value: a Proxy's `getPrototypeOf` trap runs the caller's
+ * code, and what it throws is the caller's mistake.
  */
-export function requireObject(value: unknown, field: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalidArgument(`${field} must be an object, got ${describe(value)}`, field);
-  }
-  return readingCallerValue(field, () => Object.assign(Object.create(null) as Record<string, unknown>, value));
+export function isInstance<T>(value: unknown, cls: { prototype: T }, field: string): value is T {
+  // (`cls` is typed by its prototype: the builders' constructors are private.)
+  return value !== null && typeof value === 'object' && readingCallerValue(field, () => value instanceof (cls as unknown as new () => T));
 }
 
-/** An array (or any iterable other than a string) as a fresh array. */
-export function requireList(value: unknown, field: string): unknown[] {
-  if (Array.isArray(value)) return value;
-  if (value !== null && typeof value === 'object' && Symbol.iterator in value) return Array.from(value as Iterable<unknown>);
-  throw invalidArgument(`${field} must be an array, got ${describe(value)}`, field);
+/**
+ * The caller's own `toJSON` method of `value`, if it has one: defined on the object or a
+ * prototype below `Object.prototype`/`Array.prototype` (one there is prototype pollution, not the
+ * caller's object speaking).
+ */
+function ownToJSON(value: object): ((key: string) => unknown) | undefined {
+  for (let o: object | null = value; o !== null && o !== Object.prototype && o !== Array.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(o, 'toJSON');
+    if (d === undefined) continue;
+    const f: unknown = 'value' in d ? d.value : d.get?.call(value);
+    return typeof f === 'function' ? (f as (key: string) => unknown) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What `JSON.stringify` reads of `value`: the result of its own `toJSON` when it has one (applied
+ * once, as `JSON.stringify` does), else `value`. The builders read objects through it, so that an
+ * object whose `toJSON` says something else than its fields is read the same way by the builders
+ * and by the render calls that take its JSON.
+ */
+function jsonView(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const toJSON = ownToJSON(value);
+  return toJSON === undefined ? value : toJSON.call(value, key);
+}
+
+/**
+ * The own enumerable properties of an object (not an array, not null), read once into an object
+ * without a prototype: nothing inherited (a polluted `Object.prototype`) is ever read, and an
+ * exception from the caller's getter, `toJSON` or proxy trap is an invalid argument.
+ */
+export function requireObject(value: unknown, field: string): Record<string, unknown> {
+  return readingCallerValue(field, () => {
+    const json = jsonView(value, '');
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      throw invalidArgument(`${field} must be an object, got ${describeValue(json)}`, field);
+    }
+    return Object.assign(Object.create(null) as Record<string, unknown>, json);
+  });
+}
+
+/**
+ * The elements of a list (an array, or any iterable other than a string), each turned into `T` by
+ * `item` as it is read: a hole or a wrong element stops the read there (a sparse array of length
+ * 2^32 − 1 fails at once), and an exception of the caller's code is an invalid argument.
+ */
+export function requireList<T = unknown>(value: unknown, field: string, item: (element: unknown, index: number) => T = (e) => e as T): T[] {
+  return readingCallerValue(field, () => {
+    const json = jsonView(value, '');
+    if (Array.isArray(json)) {
+      const list = json as unknown[];
+      const out: T[] = [];
+      for (let i = 0; i < list.length; i++) out.push(item(list[i], i));
+      return out;
+    }
+    if (json !== null && typeof json === 'object' && Symbol.iterator in json) return Array.from(json as Iterable<unknown>, item);
+    throw invalidArgument(`${field} must be an array, got ${describeValue(json)}`, field);
+  });
 }
 
 /** Nesting deeper than this is refused up front (the native JSON reader stops at 128 anyway). */
 const MAX_JSON_DEPTH = 256;
 
 /**
- * A deep, frozen copy of a JSON value (key order kept). Objects with `toJSON` are converted as
- * `JSON.stringify` would; `undefined` object members are dropped; anything that is not JSON
- * (functions, symbols, bigints, non-finite numbers, cycles) is an invalid argument.
+ * A deep, frozen copy of a JSON value (key order kept). Objects are read as `JSON.stringify`
+ * reads them (own `toJSON` applied once, own enumerable properties); `undefined` object members
+ * are dropped; anything that is not JSON (functions, symbols, bigints, non-finite numbers,
+ * cycles, nesting past `MAX_JSON_DEPTH`) and any exception of the caller's code is an invalid
+ * argument.
  */
-export function frozenJSON(value: unknown, field: string, seen: Set<object> = new Set()): JsonValue {
-  if (seen.size > MAX_JSON_DEPTH) throw invalidArgument(`${field} is nested deeper than ${MAX_JSON_DEPTH} levels`, field);
+export function frozenJSON(value: unknown, field: string): JsonValue {
+  return readingCallerValue(field, () => frozenCopy(value, field, new Set(), ''));
+}
+
+function frozenCopy(raw: unknown, field: string, open: Set<object>, key: string): JsonValue {
+  const value = jsonView(raw, key);
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw invalidArgument(`${field} contains a non-finite number`, field);
     return value;
   }
   if (typeof value !== 'object') throw invalidArgument(`${field} is not JSON: contains ${typeof value}`, field);
-  const withToJSON = value as { toJSON?: unknown };
-  if (typeof withToJSON.toJSON === 'function') {
-    return frozenJSON((withToJSON.toJSON as () => unknown).call(value), field, seen);
-  }
-  if (seen.has(value)) throw invalidArgument(`${field} is not JSON: it contains a cycle`, field);
-  seen.add(value);
+  if (open.has(value)) throw invalidArgument(`${field} is not JSON: it contains a cycle`, field);
+  if (open.size >= MAX_JSON_DEPTH) throw invalidArgument(`${field} is nested deeper than ${MAX_JSON_DEPTH} levels`, field);
+  open.add(value);
   let out: JsonValue;
   if (Array.isArray(value)) {
-    out = Object.freeze(value.map((item) => (item === undefined ? null : frozenJSON(item, field, seen))));
+    const list = Array.from(value as unknown[]);
+    out = Object.freeze(list.map((item, i) => (item === undefined ? null : frozenCopy(item, field, open, String(i)))));
   } else {
     const entries: [string, JsonValue][] = [];
-    for (const key of Object.keys(value)) {
-      const item = (value as Record<string, unknown>)[key];
-      if (item !== undefined) entries.push([key, frozenJSON(item, field, seen)]);
+    for (const k of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[k];
+      if (item !== undefined) entries.push([k, frozenCopy(item, field, open, k)]);
     }
     out = Object.freeze(Object.fromEntries(entries));
   }
-  seen.delete(value);
+  open.delete(value);
   return out;
 }
 

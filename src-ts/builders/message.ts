@@ -11,7 +11,7 @@ import type { MessageInput, MessageJSON } from '../types.js';
 import type { Role } from '../values.js';
 import { Author, toRole } from './author.js';
 import { TextContent, toContent, toContents, type Content, type ContentLike } from './content.js';
-import { defineInspect, describe, optionalString, requireObject, requireString } from './internal.js';
+import { defineInspect, describe, isInstance, optionalString, requireObject, requireString } from './internal.js';
 
 interface MessageFields {
   author: Author;
@@ -48,7 +48,7 @@ export class Message {
 
   /** A message from `author` with one content item (a string is text). */
   static fromAuthorAndContent(author: Author, content: ContentLike): Message {
-    if (!(author instanceof Author)) throw invalidArgument(`author must be an Author, got ${describe(author)}`, 'author');
+    if (!isInstance(author, Author, 'author')) throw invalidArgument(`author must be an Author, got ${describe(author)}`, 'author');
     return new Message({ author, content: Object.freeze([toContent(content)]), channel: null, recipient: null, contentType: null });
   }
 
@@ -157,8 +157,8 @@ export function parsedMessage(f: ParsedMessageFields): Message {
 
 /** `Message.fromJSON` with a field path for errors (used by `Conversation.fromJSON`). */
 export function messageFromJSON(value: unknown, field: string, messageIndex?: number): Message {
-  if (value instanceof Message) return value;
   try {
+    if (isInstance(value, Message, field)) return value;
     const o = requireObject(value, field);
     const content = o.content;
     if (content === undefined || content === null) {

@@ -12,6 +12,7 @@ import type { ChannelConfigJSON, JsonValue, ToolDescriptionJSON, ToolNamespaceCo
 import {
   defineInspect,
   frozenJSON,
+  isInstance,
   optionalString,
   requireList,
   requireObject,
@@ -30,7 +31,7 @@ export class ChannelConfig {
    */
   constructor(options: { validChannels: Iterable<string>; channelRequired: boolean }) {
     const o = requireObject(options, 'channelConfig');
-    this.#validChannels = Object.freeze(requireList(o.validChannels, 'validChannels').map((c, i) => requireString(c, `validChannels[${i}]`)));
+    this.#validChannels = Object.freeze(requireList(o.validChannels, 'validChannels', (c, i) => requireString(c, `validChannels[${i}]`)));
     if (typeof o.channelRequired !== 'boolean') throw invalidArgument('channelRequired must be a boolean', 'channelRequired');
     this.#channelRequired = o.channelRequired;
     Object.freeze(this);
@@ -137,7 +138,7 @@ export class ToolNamespaceConfig {
     this.#name = requireString(o.name, 'name');
     this.#description = optionalString(o.description, 'description');
     this.#tools = Object.freeze(
-      requireList(o.tools, 'tools').map((t) => (t instanceof ToolDescription ? t : ToolDescription.fromJSON(t as ToolDescriptionJSON))),
+      requireList(o.tools, 'tools', (t, i) => (isInstance(t, ToolDescription, `tools[${i}]`) ? t : ToolDescription.fromJSON(t as ToolDescriptionJSON))),
     );
     Object.freeze(this);
   }

@@ -13,6 +13,7 @@ import {
   type RecoveredEvent,
   type RecoveringEvent,
   type RecoveringMessageStartEvent,
+  toUint32Array,
   type Recovery,
   type TokenInput,
 } from '../index.js';
@@ -87,7 +88,8 @@ export function wholeOutput(settings: Settings): ModelOutput {
   };
   return {
     push(tokens) {
-      result = RecoveringParser.parseCompletion(loadHarmonyEncoding(), tokens, 'assistant', { strict: settings.strict });
+      // Tokens only: text (which `parseCompletion` also takes) goes through `parseText`.
+      result = RecoveringParser.parseCompletion(loadHarmonyEncoding(), toUint32Array(tokens), 'assistant', { strict: settings.strict });
       return result.events;
     },
     end: () => [],

@@ -43,6 +43,7 @@ export class TextStreamParser {
   readonly #parser: RecoveringParser;
   /** A high surrogate waiting for its pair (a piece may end in the middle of a character). */
   #surrogate = '';
+  #ended = false;
 
   constructor(role: Role | null = 'assistant', options: TextParseOptions = {}) {
     this.#parser = new RecoveringParser(loadHarmonyEncoding(), role, { strict: strictOption(options) });
@@ -50,6 +51,7 @@ export class TextStreamParser {
 
   /** Feeds a piece of decoded text; returns the events it caused. */
   push(text: string): RecoveringEvent[] {
+    if (this.#ended) throw invalidInput('push after end()', 'text');
     if (typeof text !== 'string') throw invalidInput('text must be a string', 'text');
     let piece = this.#surrogate + text;
     const last = piece.charCodeAt(piece.length - 1);
@@ -60,6 +62,8 @@ export class TextStreamParser {
 
   /** Signals the end of the text; returns the events it caused. */
   end(): RecoveringEvent[] {
+    if (this.#ended) return [];
+    this.#ended = true;
     const rest = this.#surrogate ? this.#parser.processText(this.#surrogate) : [];
     this.#surrogate = '';
     return [...rest, ...this.#parser.processEos()];

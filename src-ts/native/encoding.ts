@@ -13,9 +13,9 @@
  * @module
  */
 
-import { Conversation } from '../builders/conversation.js';
+import { isConversation, type Conversation } from '../builders/conversation.js';
 import { messageFromJSON, type Message } from '../builders/message.js';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, readingCallerValue } from '../errors.js';
 import type { Role } from '../values.js';
 import { callNative, callNativeAsync, fromNativeError } from './errors.js';
 import { native, type BindingEncoding, type BindingTrainingExample, type NativeEncodeOptions } from './loader.js';
@@ -69,14 +69,16 @@ function stringify(value: unknown, what: string): string {
 
 /** The wire JSON of a conversation argument (one string crosses to native code). */
 function conversationWire(conversation: unknown): string {
-  if (conversation instanceof Conversation) {
+  if (isConversation(conversation)) {
     let json = conversationJSON.get(conversation);
     if (json === undefined) conversationJSON.set(conversation, (json = stringify(conversation, 'conversation')));
     return json;
   }
   if (typeof conversation === 'string') return conversation;
-  if (Array.isArray(conversation)) return stringify({ messages: conversation }, 'conversation');
-  if (conversation !== null && typeof conversation === 'object') return stringify(conversation, 'conversation');
+  if (conversation !== null && typeof conversation === 'object') {
+    const list = readingCallerValue('conversation', () => Array.isArray(conversation));
+    return stringify(list ? { messages: conversation } : conversation, 'conversation');
+  }
   throw invalidArgument('conversation must be a Conversation, its JSON object, an array of messages or a JSON string', 'conversation');
 }
 

@@ -8,7 +8,8 @@
  */
 
 import { loadHarmonyEncoding, type HarmonyEncoding } from '../encoding.js';
-import { invalidArgument } from '../errors.js';
+import { booleanOption, ownOption } from '../arguments.js';
+import { callerFailure, invalidArgument } from '../errors.js';
 import { toToken, toUint32Array } from '../tokens.js';
 import { Role } from '../values.js';
 import type { HarmonyEvent } from './events.js';
@@ -34,8 +35,11 @@ export interface ParseStreamOptions {
 /** A parser for the options (shared with `HarmonyParseStream`). */
 export function parserFor(options: ParseStreamOptions | undefined): StreamableParser {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw invalidArgument('options must be an object', 'options');
-  const role = options?.role === undefined ? Role.Assistant : options.role;
-  return new StreamableParser(options?.encoding ?? loadHarmonyEncoding(), role, { strict: options?.strict ?? true });
+  const role = ownOption(options, 'role');
+  const encoding = ownOption(options, 'encoding');
+  return new StreamableParser((encoding ?? loadHarmonyEncoding()) as HarmonyEncoding, (role === undefined ? Role.Assistant : role) as Role | null, {
+    strict: booleanOption(options, 'strict', true),
+  });
 }
 
 /** A chunk as a `Uint32Array` (validated). */
@@ -59,15 +63,20 @@ export async function* parseStream(
   options?: ParseStreamOptions,
 ): AsyncGenerator<HarmonyEvent, void, undefined> {
   const parser = parserFor(options);
-  if (source === null || typeof source !== 'object' || !(Symbol.asyncIterator in source || Symbol.iterator in source)) {
-    throw invalidArgument('source must be an iterable or async iterable of tokens or token batches', 'source');
-  }
-  // Events are yielded one by one: `yield*` over an array in an async generator wraps it in an
-  // async iterator, with extra promise turns per event.
-  for await (const chunk of source) {
-    const { events, error } = parser[kFeed](chunkTokens(chunk));
-    for (const event of events) yield event;
-    if (error) throw error;
+  try {
+    if (source === null || typeof source !== 'object' || !(Symbol.asyncIterator in source || Symbol.iterator in source)) {
+      throw invalidArgument('source must be an iterable or async iterable of tokens or token batches', 'source');
+    }
+    // Events are yielded one by one: `yield*` over an array in an async generator wraps it in an
+    // async iterator, with extra promise turns per event.
+    for await (const chunk of source) {
+      const { events, error } = parser[kFeed](chunkTokens(chunk));
+      for (const event of events) yield event;
+      if (error) throw error;
+    }
+  } catch (error) {
+    // Our failures are HarmonyErrors; anything else was thrown by the caller's source.
+    throw callerFailure('source', error);
   }
   const { events, error } = parser[kFinish]();
   for (const event of events) yield event;

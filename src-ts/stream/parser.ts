@@ -9,12 +9,13 @@
  */
 
 import type { Message } from '../builders/message.js';
-import { invalidArgument, readingCallerValue } from '../errors.js';
+import { booleanOption, encodingName, optionalRole } from '../arguments.js';
+import { invalidArgument } from '../errors.js';
 import type { HarmonyEncoding } from '../encoding.js';
 import { nativeEncoding } from '../native/encoding.js';
 import { NativeStreamParser, type BatchResult } from '../native/stream-parser.js';
 import { toToken, toUint32Array, type TokenInput } from '../tokens.js';
-import { isRole, type Role, type StreamState } from '../values.js';
+import type { Role, StreamState } from '../values.js';
 import type { HarmonyEvent } from './events.js';
 
 export type { BatchResult } from '../native/stream-parser.js';
@@ -64,13 +65,9 @@ export class StreamableParser {
    * @param options - `{ strict = true }`
    */
   constructor(encoding: HarmonyEncoding, role: Role | null, options: StreamableParserOptions = {}) {
-    if (encoding === null || typeof encoding !== 'object' || typeof encoding.name !== 'string') {
-      throw invalidArgument('encoding must be a HarmonyEncoding (loadHarmonyEncoding())', 'encoding');
-    }
-    if (role !== null && role !== undefined && !isRole(role)) throw invalidArgument(`unknown role: ${String(role)}`, 'role');
-    const strict = readingCallerValue('options', () => (options !== null && typeof options === 'object' && Object.hasOwn(options, 'strict') ? options.strict : undefined)) ?? true;
-    if (typeof strict !== 'boolean') throw invalidArgument('strict must be a boolean', 'strict');
-    this.#parser = new NativeStreamParser(nativeEncoding(encoding.name).handle, role ?? null, strict);
+    const name = encodingName(encoding);
+    const firstRole = optionalRole(role);
+    this.#parser = new NativeStreamParser(nativeEncoding(name).handle, firstRole, booleanOption(options, 'strict', true));
   }
 
   /** Feeds one token. Returns the parser (chainable, like the reference). */
