@@ -547,6 +547,62 @@ describe('a polluted Object.prototype changes nothing', () => {
   });
 });
 
+describe('a polluted Object.prototype changes no output', () => {
+  const completion = enc.encode(
+    '<|channel|>analysis<|message|>think<|end|><|start|>assistant<|channel|>commentary to=functions.f <|constrain|>json<|message|>{"a":1}<|call|>',
+    { allowedSpecial: 'all' },
+  );
+  /** Random ids (call_…, msg_…) masked. */
+  const stable = (value: unknown) => JSON.stringify(value).replace(/"[a-z]+_[0-9a-f]{16,}"/g, '"ID"');
+  const runs = {
+    streamable: () => {
+      const parser = new StreamableParser(enc, 'assistant');
+      return stable([parser.processMany(completion), parser.processEos(), parser.messages]);
+    },
+    parse: () => stable(enc.parseMessagesFromCompletionTokens(completion, 'assistant')),
+    recovering: () => {
+      const parser = new RecoveringParser(enc);
+      return stable([parser.processMany(completion), parser.processEos(), parser.messages]);
+    },
+    text: () => stable(parseText(enc.decode(completion))),
+    chat: () => stable(harmonyToChatCompletion(completion, { id: 'x', created: 1 })),
+    chatChunks: () => {
+      const mapper = new ChatCompletionChunkMapper({ id: 'x', created: 1, includeUsage: true });
+      return stable([...mapper.push(completion.subarray(0, 5)), ...mapper.push(completion.subarray(5)), ...mapper.end()]);
+    },
+    responses: () => stable(harmonyToResponse(completion, { id: 'x', created: 1 })),
+    responseEvents: () => {
+      const mapper = new ResponseEventMapper({ id: 'x', created: 1 });
+      return stable([...mapper.push(completion.subarray(0, 5)), ...mapper.push(completion.subarray(5)), ...mapper.end()]);
+    },
+  };
+  const KEYS = ['name', 'channel', 'recipient', 'contentType', 'content_type', 'content', 'reasoning_content', 'reasoning', 'tool_calls', 'delta', 'text', 'arguments', 'id', 'item_id', 'kind', 'role', 'refusal', 'usage', '0'];
+
+  it('in what the parsers and the gateway mappers return', () => {
+    const before = Object.fromEntries(Object.entries(runs).map(([name, run]) => [name, run()]));
+    const proto = Object.prototype as Record<string, unknown>;
+    for (const key of KEYS) {
+      for (const value of ['polluted', ['polluted'], { polluted: true }, 1]) {
+        proto[key] = value;
+        try {
+          for (const [name, run] of Object.entries(runs)) {
+            const r = (() => {
+              try {
+                return run();
+              } catch (error) {
+                return `threw ${String(error)}`;
+              }
+            })();
+            expect(r, `Object.prototype.${key} = ${JSON.stringify(value)}: ${name}`).toBe(before[name]);
+          }
+        } finally {
+          delete proto[key];
+        }
+      }
+    }
+  });
+});
+
 describe('inputs are never mutated', () => {
   function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
     if (value !== null && typeof value === 'object' && !seen.has(value)) {

@@ -146,12 +146,14 @@ export interface ParsedMessageFields {
 
 /** The `Message` of a native `message-end` event (the parser's own output: no JSON round trip). */
 export function parsedMessage(f: ParsedMessageFields): Message {
+  // Own properties: `f` may be a native object, whose absent fields a polluted prototype would fill.
+  const optional = (key: 'name' | 'channel' | 'recipient' | 'contentType') => (Object.hasOwn(f, key) ? (f[key] ?? null) : null);
   return makeMessage({
-    author: new Author(toRole(f.role, 'role'), f.name ?? null),
+    author: new Author(toRole(f.role, 'role'), optional('name')),
     content: Object.freeze([new TextContent(f.text)]),
-    channel: f.channel ?? null,
-    recipient: f.recipient ?? null,
-    contentType: f.contentType ?? null,
+    channel: optional('channel'),
+    recipient: optional('recipient'),
+    contentType: optional('contentType'),
   });
 }
 

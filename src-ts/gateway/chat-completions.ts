@@ -261,8 +261,9 @@ export const ChatCompletionChunkStream = ChatCompletionChunkMapper;
 export type ChatCompletionChunkStream = ChatCompletionChunkMapper;
 
 function appendDelta(delta: ChatCompletionDelta, text: string): void {
-  if (delta.tool_calls) delta.tool_calls[0]!.function.arguments += text;
-  else if (delta.reasoning_content !== undefined) {
+  // Own properties: the chunk is ours, but a polluted Object.prototype would answer for it.
+  if (Object.hasOwn(delta, 'tool_calls')) delta.tool_calls![0]!.function.arguments += text;
+  else if (Object.hasOwn(delta, 'reasoning_content')) {
     delta.reasoning_content += text;
     delta.reasoning = delta.reasoning_content;
   } else delta.content = (delta.content ?? '') + text;
@@ -297,10 +298,16 @@ export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompleti
     const choice = chunk.choices[0];
     if (choice === undefined) continue;
     const { delta, finish_reason } = choice;
-    if (delta.content !== undefined) content = (content ?? '') + delta.content;
-    if (delta.reasoning_content !== undefined) reasoning = (reasoning ?? '') + delta.reasoning_content;
-    for (const d of delta.tool_calls ?? []) {
-      const call = (calls[d.index] ??= { id: d.id ?? '', type: 'function', function: { name: d.function.name ?? '', arguments: '' } });
+    // Own properties only: a polluted Object.prototype must not add text or calls.
+    const own = <K extends keyof typeof delta>(key: K) => (Object.hasOwn(delta, key) ? delta[key] : undefined);
+    const text = own('content');
+    if (typeof text === 'string') content = (content ?? '') + text;
+    const thought = own('reasoning_content');
+    if (typeof thought === 'string') reasoning = (reasoning ?? '') + thought;
+    for (const d of own('tool_calls') ?? []) {
+      const call = Object.hasOwn(calls, d.index)
+        ? calls[d.index]!
+        : (calls[d.index] = { id: (Object.hasOwn(d, 'id') ? d.id : undefined) ?? '', type: 'function', function: { name: (Object.hasOwn(d.function, 'name') ? d.function.name : undefined) ?? '', arguments: '' } });
       call.function.arguments += d.function.arguments;
     }
     if (finish_reason !== null) finish = finish_reason;

@@ -396,7 +396,8 @@ class EventMapping {
   #delta(out: ResponseStreamEvent[], item: ResponseOutputItem, delta: string): void {
     // Consecutive fragments of one item within a batch are merged into one event.
     const last = out[out.length - 1];
-    if (last !== undefined && 'delta' in last && last.item_id === item.id && !this.#pending.waiting) {
+    // (Own property: a polluted Object.prototype must not make any event look like a delta.)
+    if (last !== undefined && Object.hasOwn(last, 'delta') && 'delta' in last && last.item_id === item.id && !this.#pending.waiting) {
       last.delta += delta;
       return;
     }

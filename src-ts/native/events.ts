@@ -14,6 +14,14 @@ import type { BindingEvent } from './loader.js';
 /** A native parser event: a content delta's text, or an event object. */
 export type WireEvent = string | BindingEvent;
 
+/**
+ * An optional field of a native event, or `null`: its own property only (napi gives events the
+ * usual prototype, and a polluted `Object.prototype` must not add a recipient or a channel).
+ */
+function field(event: object, key: string): string | null {
+  return Object.hasOwn(event, key) ? ((event as Record<string, string | null | undefined>)[key] ?? null) : null;
+}
+
 /** Converts the events of one parser, in order. */
 export class EventConverter {
   /** Header of the message in progress, repeated on its deltas. */
@@ -39,13 +47,14 @@ export class EventConverter {
     if (typeof event === 'string') return this.delta(event);
     switch (event.type) {
       case 'message-start': {
-        this.#channel = event.channel ?? undefined;
-        this.#recipient = event.recipient ?? undefined;
+        const [name, channel, recipient, contentType] = [field(event, 'name'), field(event, 'channel'), field(event, 'recipient'), field(event, 'contentType')];
+        this.#channel = channel ?? undefined;
+        this.#recipient = recipient ?? undefined;
         const out: MessageStartEvent = { type: 'message-start', role: event.role };
-        if (event.name != null) out.name = event.name;
-        if (event.channel != null) out.channel = event.channel;
-        if (event.recipient != null) out.recipient = event.recipient;
-        if (event.contentType != null) out.contentType = event.contentType;
+        if (name !== null) out.name = name;
+        if (channel !== null) out.channel = channel;
+        if (recipient !== null) out.recipient = recipient;
+        if (contentType !== null) out.contentType = contentType;
         return out;
       }
       case 'message-end': {
@@ -55,7 +64,8 @@ export class EventConverter {
       }
       case 'tool-call': {
         const out: ToolCallEvent = { type: 'tool-call', recipient: event.recipient, arguments: event.arguments };
-        if (event.contentType != null) out.contentType = event.contentType;
+        const contentType = field(event, 'contentType');
+        if (contentType !== null) out.contentType = contentType;
         return out;
       }
       case 'content-delta':
