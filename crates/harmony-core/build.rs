@@ -10,6 +10,8 @@
 //!   streaming parser appends such tokens as text without validating them again);
 //! * `vocab_pair2.bin`   — rank of every 2-byte string (`u32::MAX` if none), indexed by
 //!   `b0 | b1 << 8`: the first round of every merge hits this small table instead;
+//! * `vocab_inner_pairs.bin` — one bit per 2-byte string (index `b0 | b1 << 8`): it occurs
+//!   inside some token (a piece can be cut between two bytes that form no such pair);
 //! * `vocab_risks.bin`   — the neighbours that keep a char from starting a merge as one part
 //!   (`atomic_chars`, `keyhash::risk_key`);
 //! * `tokenizer_tables.rs` — byte ranks, the chars that may start a merge as one part (see
@@ -126,6 +128,17 @@ fn run() -> Result<(), BoxErr> {
         pair2.extend_from_slice(&u32b(seen.get(key.as_slice()).copied().unwrap_or(u32::MAX)));
     }
     std::fs::write(out.join("vocab_pair2.bin"), &pair2)?;
+    // Which byte pairs occur inside some token: where no token holds the two bytes at a
+    // position of a piece, no merge can ever cross it (`bpe::merge_long` cuts there).
+    let mut inner = vec![0u64; 65536 / 64];
+    for t in &tokens {
+        for w in t.windows(2) {
+            let i = w[0] as usize | (w[1] as usize) << 8;
+            inner[i / 64] |= 1 << (i % 64);
+        }
+    }
+    let inner: Vec<u8> = inner.into_iter().flat_map(u64b).collect();
+    std::fs::write(out.join("vocab_inner_pairs.bin"), &inner)?;
     let mut utf8 = vec![0u64; tokens.len().div_ceil(64)];
     for (rank, t) in tokens.iter().enumerate() {
         if std::str::from_utf8(t).is_ok() {

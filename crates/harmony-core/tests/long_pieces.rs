@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use harmony_core::tokenizer::Tokenizer;
+use proptest::prelude::*;
 
 /// xorshift64: deterministic pseudo-random numbers below `n`.
 fn rng(mut seed: u64) -> impl FnMut(usize) -> usize {
@@ -43,11 +44,13 @@ fn worst_case(kind: usize, len: usize, rnd: &mut impl FnMut(usize) -> usize) -> 
         }
         9 => from_chars(&range(0x30, 10), rnd),
         10 => from_chars(&['a', 'b', 'c', 'é', 'ё', '日', 'ー', '\u{301}'], rnd),
+        11 => from_chars(&[' ', '\t', '\n', '\r', '\u{3000}', '\u{a0}'], rnd),
+        12 => from_chars(&['(', ')', ';', '\n', '/', '.', '`', '\u{2014}', '\u{301}'], rnd),
         _ => "=".repeat(len),
     }
 }
 
-const KINDS: usize = 12;
+const KINDS: usize = 14;
 
 #[test]
 fn long_pieces_match_tiktoken() {
@@ -79,5 +82,28 @@ fn long_pieces_inside_ordinary_text_match_tiktoken() {
         }
         let want = tiktoken.encode_ordinary(&text);
         assert_eq!(ours.encode_ordinary(&text), want, "round {round}");
+    }
+}
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    ProptestConfig { cases, ..ProptestConfig::default() }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Long pieces of whitespace or punctuation, drawn from alphabets where some neighbouring
+    /// bytes form no pair inside any token (the piece is cut there) and some always do (it is
+    /// merged in chunks ending at line ends).
+    #[test]
+    fn long_runs_match_tiktoken(
+        alphabet in prop::sample::select(vec![" \n", " \t\n\r", "\n\n \t", "!@#$%^&*()-=+[]{};:,.<>?|~`", "(){};\n /.", "-=*#\n"]),
+        picks in prop::collection::vec(any::<u16>(), 4_097..5_500),
+    ) {
+        let chars: Vec<char> = alphabet.chars().collect();
+        let text: String = picks.iter().map(|&p| chars[p as usize % chars.len()]).collect();
+        let want = tiktoken_rs::o200k_harmony_singleton().encode_ordinary(&text);
+        prop_assert_eq!(Tokenizer::get().encode_ordinary(&text), want);
     }
 }

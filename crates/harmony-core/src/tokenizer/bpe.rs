@@ -17,7 +17,7 @@ use std::collections::BinaryHeap;
 
 use super::memo::{piece_hash, PieceMemo};
 use super::tables::{BYTE_RANK, MAX_TOKEN_LEN};
-use super::vocab::{atomic_char_rank, rank_of, rank_of_pair, token_bytes};
+use super::vocab::{atomic_char_rank, pair_inside_token, rank_of, rank_of_pair, token_bytes};
 
 /// Receives the ranks of an encoding (a `Vec`, or a counter).
 pub(crate) trait Sink {
@@ -215,10 +215,75 @@ fn first_pair(piece: &[u8], start: &[u32], rank: &[u32], u: usize, cache: &mut P
 /// some seam always passes (at worst all of `piece[..end]`). The seam doubles until it passes;
 /// on real text the first or second try does. Tokens more than `WINDOW` back are sent to the
 /// sink; should a seam ever need to reach past them, the piece is merged again in one loop.
+///
+/// First, though, the piece is cut wherever two neighbouring bytes form a pair that occurs inside
+/// no token (`pair_inside_token`): every merge makes a token out of bytes that stand side by side
+/// in the text, so no merge ever joins the two sides of such a cut, and the merges of each side
+/// are those it would get alone, in the same order. Each side is then merged on its own
+/// (without the whole-token shortcut, which is the caller's for the whole piece only). On runs
+/// of punctuation that cuts every few bytes, and the short parts mostly hit the memo.
 #[inline(never)]
 fn merge_long<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
-    merge_chunked(piece, out, ws, CHUNK, WINDOW);
+    if ws.compat.is_empty() && ws.caching {
+        ws.compat = vec![u64::MAX; 1 << COMPAT_BITS].into_boxed_slice();
+    }
+    merge_cuts(piece, out, ws, Chunking { long: LONG, chunk_len: CHUNK, window: WINDOW });
     ws.trim();
+}
+
+/// How `merge_long` chunks what is left between cuts (tests use small sizes).
+#[derive(Clone, Copy)]
+struct Chunking {
+    /// Parts longer than this are merged in chunks.
+    long: usize,
+    chunk_len: usize,
+    window: usize,
+}
+
+/// `merge_long`: cuts `piece` where no merge can cross, and merges each part.
+fn merge_cuts<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace, sizes: Chunking) {
+    let mut from = 0;
+    for (i, pair) in piece.windows(2).enumerate() {
+        if !pair_inside_token(pair[0], pair[1]) {
+            merge_cut(&piece[from..=i], out, ws, sizes);
+            from = i + 1;
+        }
+    }
+    merge_cut(&piece[from..], out, ws, sizes);
+}
+
+/// Merges one side of `merge_long`'s cuts (non-empty).
+#[inline(always)]
+fn merge_cut<S: Sink>(part: &[u8], out: &mut S, ws: &mut Workspace, sizes: Chunking) {
+    match *part {
+        [b] => out.push(BYTE_RANK[b as usize]),
+        [a, b] => match rank_of_pair(a, b) {
+            NONE => {
+                out.push(BYTE_RANK[a as usize]);
+                out.push(BYTE_RANK[b as usize]);
+            }
+            r => out.push(r),
+        },
+        [a, b, c] => {
+            // The lower of the two pairs merges first (the left one on a tie), then maybe the rest.
+            let (left, right) = (rank_of_pair(a, b), rank_of_pair(b, c));
+            if left == NONE && right == NONE {
+                for x in [a, b, c] {
+                    out.push(BYTE_RANK[x as usize]);
+                }
+            } else if let Some(r) = rank_of(part) {
+                out.push(r);
+            } else if left <= right {
+                out.push(left);
+                out.push(BYTE_RANK[c as usize]);
+            } else {
+                out.push(BYTE_RANK[a as usize]);
+                out.push(right);
+            }
+        }
+        _ if part.len() > sizes.long => merge_chunked(part, out, ws, sizes.chunk_len, sizes.window),
+        _ => merge(part, out, ws),
+    }
 }
 
 /// `merge_long` with its chunk length and window as parameters (tests use small ones).
@@ -235,6 +300,11 @@ fn merge_chunked<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace, chunk_l
         let mut end = (at + chunk_len).min(piece.len());
         while end < piece.len() && piece[end] & 0xc0 == 0x80 {
             end -= 1;
+        }
+        // Any end is exact (the seam is checked); ending chunks at line ends makes runs of
+        // whitespace lines repeat chunk by chunk, so the memo answers them.
+        if let Some(nl) = memchr::memchr(b'\n', &piece[at..end]) {
+            end = at + nl + 1;
         }
         chunk.clear();
         merge(&piece[at..end], &mut chunk, ws);
@@ -392,7 +462,10 @@ pub(crate) fn clear_thread_caches() {
 struct Workspace {
     cache: PairCache,
     /// `compatible` answers: `a << RANK_BITS | b`, then the answer bit (all ones: empty).
+    /// Allocated by the first long piece (when `caching`).
     compat: Box<[u64]>,
+    /// Whether this workspace keeps caches (false: every probe misses, nothing is stored).
+    caching: bool,
     memo: PieceMemo,
     /// The tokens of the piece being merged, before they go to the memo and the sink.
     tokens: Vec<u32>,
@@ -416,7 +489,7 @@ impl Workspace {
     fn new() -> Self {
         Workspace {
             cache: PairCache { entries: vec![u64::MAX; 1 << CACHE_BITS].into_boxed_slice() },
-            compat: vec![u64::MAX; 1 << COMPAT_BITS].into_boxed_slice(),
+            caching: true,
             memo: PieceMemo::new(),
             ..Self::bare()
         }
@@ -427,6 +500,7 @@ impl Workspace {
         Workspace {
             cache: PairCache { entries: Box::new([]) },
             compat: Box::new([]),
+            caching: false,
             memo: PieceMemo::disabled(),
             tokens: Vec::new(),
             done: Vec::new(),
@@ -466,7 +540,7 @@ impl Workspace {
 }
 
 const CACHE_BITS: u32 = 15;
-const COMPAT_BITS: u32 = 12;
+const COMPAT_BITS: u32 = 15;
 const RANK_BITS: u32 = 18;
 const _: () = assert!(super::vocab::N_RANKS < 1 << RANK_BITS);
 
@@ -513,6 +587,19 @@ fn pair_key(rank: u32, at: usize) -> i32 {
     } else {
         (rank << 7 | at as u32) as i32
     }
+}
+
+/// The minimum of `keys` (a multiple of 4 long): column minima first, which SSE2 and NEON do
+/// four lanes at a time, then across the columns.
+#[inline(always)]
+fn min_key(keys: &[i32]) -> i32 {
+    let mut m = [NO_KEY; 4];
+    for c in keys.chunks_exact(4) {
+        for (l, &k) in m.iter_mut().zip(c) {
+            *l = (*l).min(k);
+        }
+    }
+    m[0].min(m[1]).min(m[2].min(m[3]))
 }
 
 /// Key of "no pair".
@@ -578,14 +665,18 @@ fn merge_small<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
         *k = pair_key(first_pair(piece, start, rank, u, cache), u);
     }
     key[pairs..blocks * BLOCK].fill(NO_KEY);
-    let refresh = |key: &[i32], block_min: &mut [i32], b: usize| {
-        block_min[b] = key[b * BLOCK..b * BLOCK + BLOCK].iter().fold(NO_KEY, |m, &x| m.min(x));
+    let refresh = |key: &[i32; SMALL], block_min: &mut [i32; SMALL / BLOCK], b: usize| {
+        if let (Some(k), Some(m)) = (key.get(b * BLOCK..b * BLOCK + BLOCK), block_min.get_mut(b)) {
+            *m = min_key(k);
+        }
     };
     for b in 0..blocks {
         refresh(key, block_min, b);
     }
+    // Unused blocks count as empty, so the minimum below is over all of them (a fixed width).
+    block_min[blocks..].fill(NO_KEY);
     loop {
-        let best = block_min[..blocks].iter().fold(NO_KEY, |m, &x| m.min(x));
+        let best = min_key(block_min);
         if best == NO_KEY {
             break;
         }
@@ -729,11 +820,13 @@ mod tests {
     /// Text built from runs of a few alphabets, as one piece: long runs of one letter, short
     /// periods, runs of one script and mixtures, where chunk seams fall anywhere.
     fn long_text(rnd: &mut impl FnMut(usize) -> usize, len: usize) -> String {
-        let alphabets: [&[&str]; 8] = [
+        let alphabets: [&[&str]; 10] = [
             &["a"],
             &["a", "b"],
             &["=", "-", "*"],
+            &["(", ")", "{", "}", ";", ".", "!", "`", "~", "^", "|"],
             &[" ", "\n"],
+            &[" ", "\t", "\n", "\r", "\n\n"],
             &["日", "本", "語", "の", "ー", "テ"],
             &["п", "р", "и", "в", "е", "т"],
             &["e", "\u{301}", "é", "🙂", "\u{80}"],
@@ -771,6 +864,11 @@ mod tests {
             let mut got = vec![7, 7];
             merge_chunked(piece, &mut got, &mut ws, chunk_len, window);
             assert_eq!(got[2..], want[..], "chunk {chunk_len}, window {window}, piece {text:?}");
+            // Cut where no merge crosses first, then chunked where the parts are long.
+            let sizes = Chunking { long: 8 + rnd(200), chunk_len, window };
+            let mut cut = vec![7];
+            merge_cuts(piece, &mut cut, &mut ws, sizes);
+            assert_eq!(cut[1..], want[..], "cuts, long {}, piece {text:?}", sizes.long);
             let mut count = Counter(3);
             merge_chunked(piece, &mut count, &mut Workspace::bare(), chunk_len, window);
             assert_eq!(count.0, 3 + want.len());
@@ -787,6 +885,21 @@ mod tests {
                 assert_eq!(got, want);
             }
         }
+    }
+
+    #[test]
+    fn inner_pairs_are_the_pairs_inside_tokens() {
+        let mut inside = vec![false; 65536];
+        for rank in 0..super::super::vocab::N_RANKS as u32 {
+            for w in token_bytes(rank).unwrap_or(&[]).windows(2) {
+                inside[w[0] as usize | (w[1] as usize) << 8] = true;
+            }
+        }
+        for (i, &want) in inside.iter().enumerate() {
+            assert_eq!(pair_inside_token(i as u8, (i >> 8) as u8), want, "pair {i:#06x}");
+        }
+        // Some pairs, ASCII punctuation among them, are inside no token: cuts happen.
+        assert!(!pair_inside_token(b'`', b'~') || !pair_inside_token(b'^', b'|'));
     }
 
     #[test]

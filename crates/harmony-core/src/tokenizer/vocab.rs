@@ -17,6 +17,7 @@ static TABLE_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"
 static PAIR2_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_pair2.bin")));
 static RISKS_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_risks.bin")));
 static UTF8_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_utf8.bin")));
+static INNER_PAIRS_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_inner_pairs.bin")));
 static FILTER_RAW: &Align8<[u8]> = &Align8(*include_bytes!(concat!(env!("OUT_DIR"), "/vocab_filter.bin")));
 
 /// One slot of the hash table (`meta == 0`: empty; else `rank | len << 24`). Layout written by
@@ -125,6 +126,16 @@ fn neighbours_at_risk(entry: u32, cp: u16, piece: &[u8], at: usize, len: usize) 
         }
     }
     false
+}
+
+/// Whether the 2-byte string `b0 b1` occurs inside some token. When it does not, no token of
+/// the vocabulary holds both bytes where they stand side by side in a text, so no merge joins
+/// what is left of them with what is right of them.
+#[inline(always)]
+pub(crate) fn pair_inside_token(b0: u8, b1: u8) -> bool {
+    let words: &[u64; 65536 / 64] = u64_words(INNER_PAIRS_RAW);
+    let i = b0 as usize | (b1 as usize) << 8;
+    words[i / 64] >> (i % 64) & 1 != 0
 }
 
 /// Rank of the 2-byte string `b0 b1`, or `u32::MAX`.
