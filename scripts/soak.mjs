@@ -3,9 +3,11 @@
 // RSS/heap at the start, every 100k operations and at the end, after a forced GC.
 //   node --expose-gc scripts/soak.mjs [operations=1000000]
 // Operations (round robin over a mix of sizes): render (sync and async), parse, stream
-// (StreamableParser.processMany + processEos), encode/decode, and error paths.
+// (StreamableParser.processMany + processEos), encode/decode, error paths, and the gateway (a
+// streamed chat completion, request mapping and a whole response).
 import { performance } from 'node:perf_hooks';
 
+import { ChatCompletionChunkMapper, chatCompletionsToHarmony, harmonyToResponse } from '../dist/esm/gateway/index.js';
 import { Conversation, HarmonyError, Message, StreamableParser, loadHarmonyEncoding } from '../dist/esm/index.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
@@ -50,7 +52,7 @@ async function op(i) {
   // Size mix: mostly small, some medium, few large (as a gateway sees).
   const r = i % 100;
   const s = r < 70 ? 0 : r < 95 ? 1 : r < 99 ? 2 : 3;
-  switch (i % 8) {
+  switch (i % 10) {
     case 0:
       sink += enc.renderConversationForCompletion(conversations[s], 'assistant').length;
       break;
@@ -77,6 +79,17 @@ async function op(i) {
     case 6:
       if (i % 64 === 6) sink += (await enc.parseMessagesFromCompletionTokensAsync(completions[s], 'assistant')).length;
       else sink += enc.render(conversations[s].messages[3]).length;
+      break;
+    case 8: {
+      const mapper = new ChatCompletionChunkMapper();
+      const toks = completions[s];
+      for (let j = 0; j < toks.length; j += 16) sink += mapper.push(toks.slice(j, j + 16)).length;
+      sink += mapper.end().length;
+      break;
+    }
+    case 9:
+      sink += chatCompletionsToHarmony({ messages: [{ role: 'user', content: texts[s] }] }).conversation.length;
+      sink += harmonyToResponse(completions[s]).output.length;
       break;
     default:
       // Error paths allocate native errors: they must not leak either.
