@@ -64,7 +64,7 @@ export default {
       name: 'gpt-oss-harmony',
       peer: 'gpt-oss-harmony',
       product: true,
-      note: 'renderConversationForCompletion(conversation JSON object, "assistant", { autoDropAnalysis: false }); the call includes JSON.stringify of the object',
+      note: 'renderConversationForCompletion(conversation JSON object, "assistant", { autoDropAnalysis: false }); the call includes reading the plain objects',
       async setup() {
         const enc = await peer('gpt-oss-harmony');
         const options = { autoDropAnalysis: false };

@@ -49,26 +49,26 @@ export declare class BindingEncoding {
   stopTokens(): Array<number>
   /** `<|return|>`, `<|call|>`. */
   stopTokensForAssistantActions(): Array<number>
-  /** Renders a conversation (`{"messages": [...]}` JSON). */
-  renderConversation(conversationJson: string, autoDropAnalysis: boolean): Uint32Array
+  /** Renders a conversation (JSON text or columns, see [`ConversationArg`]). */
+  renderConversation(conversation: string | unknown[], autoDropAnalysis: boolean): Uint32Array
   /** Renders a conversation followed by `<|start|>{nextTurnRole}`. */
-  renderConversationForCompletion(conversationJson: string, nextTurnRole: string, autoDropAnalysis: boolean): Uint32Array
+  renderConversationForCompletion(conversation: string | unknown[], nextTurnRole: string, autoDropAnalysis: boolean): Uint32Array
   /** Renders a conversation for training (final `<|end|>` of an assistant `final` → `<|return|>`). */
-  renderConversationForTraining(conversationJson: string, autoDropAnalysis: boolean): Uint32Array
+  renderConversationForTraining(conversation: string | unknown[], autoDropAnalysis: boolean): Uint32Array
   /** Renders one message (JSON). */
   render(messageJson: string, conversationHasFunctionTools: boolean): Uint32Array
   /** `renderConversation` on the libuv thread pool. */
-  renderConversationAsync(conversationJson: string, autoDropAnalysis: boolean): Promise<Uint32Array>
+  renderConversationAsync(conversation: string | unknown[], autoDropAnalysis: boolean): Promise<Uint32Array>
   /** `renderConversationForCompletion` on the libuv thread pool. */
-  renderConversationForCompletionAsync(conversationJson: string, nextTurnRole: string, autoDropAnalysis: boolean): Promise<Uint32Array>
+  renderConversationForCompletionAsync(conversation: string | unknown[], nextTurnRole: string, autoDropAnalysis: boolean): Promise<Uint32Array>
   /** `renderConversationForTraining` on the libuv thread pool. */
-  renderConversationForTrainingAsync(conversationJson: string, autoDropAnalysis: boolean): Promise<Uint32Array>
+  renderConversationForTrainingAsync(conversation: string | unknown[], autoDropAnalysis: boolean): Promise<Uint32Array>
   /** Parses completion tokens; returns the messages as a JSON array (Rust serde shape). */
   parseMessagesFromCompletionTokens(tokens: Uint32Array, role: string | undefined | null, strict: boolean): string
   /** `parseMessagesFromCompletionTokens` on the libuv thread pool (the tokens are copied once). */
   parseMessagesFromCompletionTokensAsync(tokens: Uint32Array, role: string | undefined | null, strict: boolean): Promise<string>
-  /** Renders a conversation (`{"messages": [...]}` JSON) for training, with its loss mask. */
-  renderConversationForTrainingWithMask(conversationJson: string, autoDropAnalysis: boolean, lastTurnOnly: boolean): BindingTrainingExample
+  /** Renders a conversation (JSON or columns, see [`ConversationArg`]) for training, with its loss mask. */
+  renderConversationForTrainingWithMask(conversation: string | unknown[], autoDropAnalysis: boolean, lastTurnOnly: boolean): BindingTrainingExample
 }
 
 /** The recovering parser. */

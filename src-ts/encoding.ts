@@ -1,6 +1,6 @@
 /**
  * `HarmonyEncoding`: tokenizer, renderer and parser of the gpt-oss Harmony format, backed by the
- * native core. Every method is one native call; conversations cross as one JSON string, tokens
+ * native core. Every method is one native call; conversations cross as their fields (plain data) or one JSON string, tokens
  * as `Uint32Array`s.
  *
  * @module

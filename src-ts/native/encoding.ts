@@ -1,6 +1,6 @@
 /**
  * The encoding's side of the border: the native calls of `HarmonyEncoding`, the conversion of
- * their arguments (conversations to one JSON string, special-token options) and of their results
+ * their arguments (conversations to their column form or one JSON string, special-token options) and of their results
  * (messages from JSON, token arrays). Callers pass values already checked by the public layer.
  *
  * Return path of short encodes (performance note): creating a result `ArrayBuffer` in native
@@ -14,7 +14,7 @@
  */
 
 import { isConversation, type Conversation } from '../builders/conversation.js';
-import { messageFromJSON, type Message } from '../builders/message.js';
+import { Message, messageFromJSON } from '../builders/message.js';
 import { invalidArgument, readingCallerValue } from '../errors.js';
 import type { Role } from '../values.js';
 import { callNative, callNativeAsync, fromNativeError } from './errors.js';
@@ -28,6 +28,9 @@ const ORDINARY: NativeEncodeOptions = Object.freeze({ allowedSpecial: [], disall
 
 /** Wire JSON of the immutable `Conversation`s rendered so far (each is stringified once). */
 const conversationJSON = new WeakMap<Conversation, string>();
+
+/** Column form of the immutable `Conversation`s rendered so far (each is walked once). */
+const conversationColumnCache = new WeakMap<Conversation, unknown[] | null>();
 
 /** An escaped lone surrogate, as `JSON.stringify` writes it (`\\udc00`). */
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
@@ -80,6 +83,117 @@ function conversationWire(conversation: unknown): string {
     return stringify(list ? { messages: conversation } : conversation, 'conversation');
   }
   throw invalidArgument('conversation must be a Conversation, its JSON object, an array of messages or a JSON string', 'conversation');
+}
+
+/**
+ * The column form of a conversation argument (`crates/harmony-napi/src/columns.rs` describes
+ * it), or `undefined` when the argument is not plain data that form describes exactly; the JSON
+ * form then serves. Rendering from it skips `JSON.stringify` here and serde's parse in the core.
+ *
+ * Plain data is what `JSON.stringify` would read the same way: arrays and objects with the
+ * standard prototypes and no `toJSON` (own or inherited), read through their own enumerable
+ * keys; a `Message` or `Conversation` of this package stands for its `toJSON()`. A message of
+ * that kind whose content is text items only crosses as its fields; any other message crosses
+ * as its own JSON text.
+ */
+function conversationColumns(conversation: unknown): unknown[] | undefined {
+  if (isConversation(conversation)) {
+    let columns = conversationColumnCache.get(conversation);
+    if (columns === undefined) conversationColumnCache.set(conversation, (columns = columnsOf(conversation.toJSON().messages) ?? null));
+    return columns ?? undefined;
+  }
+  try {
+    if (isPlainArray(conversation)) return columnsOf(conversation);
+    if (!isPlainObject(conversation)) return undefined;
+    const keys = Object.keys(conversation);
+    return keys.length === 1 && keys[0] === 'messages' ? columnsOf(conversation.messages) : undefined;
+  } catch {
+    // The caller's value threw (a Proxy trap, a getter): the JSON form reports it.
+    return undefined;
+  }
+}
+
+function columnsOf(messages: unknown): unknown[] | undefined {
+  if (!isPlainArray(messages)) return undefined;
+  const columns: unknown[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    let message: unknown = messages[i];
+    if (Object.getPrototypeOf(message) === Message.prototype) message = (message as Message).toJSON();
+    if (!isPlainObject(message)) return undefined;
+    if (!pushTextMessage(columns, message)) {
+      let json: string | undefined;
+      try {
+        json = wireJSON(message);
+      } catch {
+        return undefined;
+      }
+      if (json === undefined) return undefined;
+      columns.push(json);
+    }
+  }
+  return columns;
+}
+
+/** Appends a message whose content is text only in column form; `false` (nothing appended) for any other. */
+function pushTextMessage(columns: unknown[], message: Record<string, unknown>): boolean {
+  let role: unknown;
+  let content: unknown;
+  let name: unknown = null;
+  let recipient: unknown = null;
+  let channel: unknown = null;
+  let contentType: unknown = null;
+  for (const key of Object.keys(message)) {
+    const value = message[key];
+    if (key === 'role') role = value;
+    else if (key === 'content') content = value;
+    else if (!isOptionalText(value)) return false;
+    else if (key === 'name') name = value ?? null;
+    else if (key === 'recipient') recipient = value ?? null;
+    else if (key === 'channel') channel = value ?? null;
+    else if (key === 'content_type') contentType = value ?? null;
+    else return false;
+  }
+  if (typeof role !== 'string') return false;
+  const start = columns.length;
+  columns.push(0, role, name, recipient, channel, contentType);
+  if (typeof content === 'string') {
+    columns.push(content);
+  } else if (isPlainArray(content)) {
+    for (let i = 0; i < content.length; i++) {
+      const text = textOfItem(content[i]);
+      if (text === undefined) {
+        columns.length = start;
+        return false;
+      }
+      columns.push(text);
+    }
+  } else {
+    columns.length = start;
+    return false;
+  }
+  columns[start] = columns.length - start - 6;
+  return true;
+}
+
+/** The text of a `{ type: 'text', text }` content item (no other keys), else `undefined`. */
+function textOfItem(item: unknown): string | undefined {
+  if (!isPlainObject(item)) return undefined;
+  const keys = Object.keys(item);
+  if (keys.length !== 2 || !keys.includes('type') || !keys.includes('text')) return undefined;
+  return item.type === 'text' && typeof item.text === 'string' ? item.text : undefined;
+}
+
+/** A value `JSON.stringify` writes as a string or `null`, or leaves out (`undefined`). */
+function isOptionalText(value: unknown): boolean {
+  return value === null || value === undefined || typeof value === 'string';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && !('toJSON' in value);
+}
+
+function isPlainArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && !('toJSON' in value);
 }
 
 /** The wire JSON of a message argument. */
@@ -184,23 +298,19 @@ export class NativeEncoding {
   }
 
   renderConversation(conversation: unknown, autoDropAnalysis: boolean): Uint32Array {
-    const json = conversationWire(conversation);
-    return callNative(() => this.handle.renderConversation(json, autoDropAnalysis));
+    return renderSync(conversation, (wire) => this.handle.renderConversation(wire, autoDropAnalysis));
   }
 
   renderConversationForCompletion(conversation: unknown, role: Role, autoDropAnalysis: boolean): Uint32Array {
-    const json = conversationWire(conversation);
-    return callNative(() => this.handle.renderConversationForCompletion(json, role, autoDropAnalysis));
+    return renderSync(conversation, (wire) => this.handle.renderConversationForCompletion(wire, role, autoDropAnalysis));
   }
 
   renderConversationForTraining(conversation: unknown, autoDropAnalysis: boolean): Uint32Array {
-    const json = conversationWire(conversation);
-    return callNative(() => this.handle.renderConversationForTraining(json, autoDropAnalysis));
+    return renderSync(conversation, (wire) => this.handle.renderConversationForTraining(wire, autoDropAnalysis));
   }
 
   renderConversationForTrainingWithMask(conversation: unknown, autoDropAnalysis: boolean, lastTurnOnly: boolean): BindingTrainingExample {
-    const json = conversationWire(conversation);
-    return callNative(() => this.handle.renderConversationForTrainingWithMask(json, autoDropAnalysis, lastTurnOnly));
+    return renderSync(conversation, (wire) => this.handle.renderConversationForTrainingWithMask(wire, autoDropAnalysis, lastTurnOnly));
   }
 
   render(message: unknown, conversationHasFunctionTools: boolean): Uint32Array {
@@ -209,18 +319,15 @@ export class NativeEncoding {
   }
 
   renderConversationAsync(conversation: unknown, autoDropAnalysis: boolean): Promise<Uint32Array> {
-    const json = conversationWire(conversation);
-    return callNativeAsync(() => this.handle.renderConversationAsync(json, autoDropAnalysis));
+    return renderAsync(conversation, (wire) => this.handle.renderConversationAsync(wire, autoDropAnalysis));
   }
 
   renderConversationForCompletionAsync(conversation: unknown, role: Role, autoDropAnalysis: boolean): Promise<Uint32Array> {
-    const json = conversationWire(conversation);
-    return callNativeAsync(() => this.handle.renderConversationForCompletionAsync(json, role, autoDropAnalysis));
+    return renderAsync(conversation, (wire) => this.handle.renderConversationForCompletionAsync(wire, role, autoDropAnalysis));
   }
 
   renderConversationForTrainingAsync(conversation: unknown, autoDropAnalysis: boolean): Promise<Uint32Array> {
-    const json = conversationWire(conversation);
-    return callNativeAsync(() => this.handle.renderConversationForTrainingAsync(json, autoDropAnalysis));
+    return renderAsync(conversation, (wire) => this.handle.renderConversationForTrainingAsync(wire, autoDropAnalysis));
   }
 
   parseMessages(tokens: Uint32Array, role: Role | null, strict: boolean): Message[] {
@@ -230,4 +337,39 @@ export class NativeEncoding {
   async parseMessagesAsync(tokens: Uint32Array, role: Role | null, strict: boolean): Promise<Message[]> {
     return messagesFromWire(await callNativeAsync(() => this.handle.parseMessagesFromCompletionTokensAsync(tokens, role, strict)));
   }
+}
+
+/** What a native render entry point takes: JSON text or the column form. */
+type ConversationWire = string | unknown[];
+
+/**
+ * A native render call on the column form when the conversation has one, else (and whenever
+ * that fails) on the JSON form, whose errors are the contract: the column form has none of its
+ * own, so a failure there is reported as the JSON form reports it.
+ */
+function renderSync<T>(conversation: unknown, call: (wire: ConversationWire) => T): T {
+  const columns = conversationColumns(conversation);
+  if (columns !== undefined) {
+    try {
+      return call(columns);
+    } catch {
+      // Reported below, by the JSON form.
+    }
+  }
+  const json = conversationWire(conversation);
+  return callNative(() => call(json));
+}
+
+/** `renderSync` for the calls that render on the thread pool. */
+async function renderAsync<T>(conversation: unknown, call: (wire: ConversationWire) => Promise<T>): Promise<T> {
+  const columns = conversationColumns(conversation);
+  if (columns !== undefined) {
+    try {
+      return await call(columns);
+    } catch {
+      // Reported below, by the JSON form.
+    }
+  }
+  const json = conversationWire(conversation);
+  return callNativeAsync(() => call(json));
 }

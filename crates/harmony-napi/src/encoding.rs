@@ -21,6 +21,7 @@ use napi::JsString;
 use napi::Result;
 use napi_derive::napi;
 
+use crate::columns::ConversationArg;
 use crate::error::{guard_js, invalid_argument, HarmonyStatus};
 use crate::js_memory::publish_write;
 use crate::tasks::{self, optional_role, parse_role, EncodeTask, ParseTask, RenderJob, RenderKind, RenderTask};
@@ -219,16 +220,16 @@ impl BindingEncoding {
         self.enc.stop_tokens_for_assistant_actions().to_vec()
     }
 
-    /// Renders a conversation (`{"messages": [...]}` JSON).
+    /// Renders a conversation (JSON text or columns, see [`ConversationArg`]).
     #[napi]
     pub fn render_conversation<'env>(
         &self,
         env: &'env Env,
-        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
+        #[napi(ts_arg_type = "string | unknown[]")] conversation: ConversationArg,
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Conversation, auto_drop_analysis };
-        self.render_sync(env, &job)
+        let job = RenderJob { conversation, kind: RenderKind::Conversation, auto_drop_analysis };
+        self.render_sync(env, job)
     }
 
     /// Renders a conversation followed by `<|start|>{nextTurnRole}`.
@@ -236,13 +237,13 @@ impl BindingEncoding {
     pub fn render_conversation_for_completion<'env>(
         &self,
         env: &'env Env,
-        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
+        #[napi(ts_arg_type = "string | unknown[]")] conversation: ConversationArg,
         next_turn_role: String,
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
         let role = guard_js(|| parse_role(&next_turn_role))?;
-        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Completion(role), auto_drop_analysis };
-        self.render_sync(env, &job)
+        let job = RenderJob { conversation, kind: RenderKind::Completion(role), auto_drop_analysis };
+        self.render_sync(env, job)
     }
 
     /// Renders a conversation for training (final `<|end|>` of an assistant `final` → `<|return|>`).
@@ -250,11 +251,11 @@ impl BindingEncoding {
     pub fn render_conversation_for_training<'env>(
         &self,
         env: &'env Env,
-        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
+        #[napi(ts_arg_type = "string | unknown[]")] conversation: ConversationArg,
         auto_drop_analysis: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Training, auto_drop_analysis };
-        self.render_sync(env, &job)
+        let job = RenderJob { conversation, kind: RenderKind::Training, auto_drop_analysis };
+        self.render_sync(env, job)
     }
 
     /// Renders one message (JSON).
@@ -265,44 +266,43 @@ impl BindingEncoding {
         #[napi(ts_arg_type = "string")] message_json: Utf8Text,
         conversation_has_function_tools: bool,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        let kind = RenderKind::Message { has_function_tools: conversation_has_function_tools };
-        let job = RenderJob { json: message_json.into(), kind, auto_drop_analysis: false };
-        self.render_sync(env, &job)
+        let tokens = guard_js(|| tasks::render_message(&self.enc, &message_json, conversation_has_function_tools))?;
+        tokens_to_js(env, tokens).map_err(internal)
     }
 
     /// `renderConversation` on the libuv thread pool.
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn render_conversation_async(
         &self,
-        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
+        #[napi(ts_arg_type = "string | unknown[]")] conversation: ConversationArg,
         auto_drop_analysis: bool,
     ) -> AsyncTask<RenderTask> {
-        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Conversation, auto_drop_analysis };
-        tasks::spawn(RenderTask { enc: self.enc, job })
+        let job = RenderJob { conversation, kind: RenderKind::Conversation, auto_drop_analysis };
+        tasks::spawn(RenderTask { enc: self.enc, job: Some(job) })
     }
 
     /// `renderConversationForCompletion` on the libuv thread pool.
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn render_conversation_for_completion_async(
         &self,
-        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
+        #[napi(ts_arg_type = "string | unknown[]")] conversation: ConversationArg,
         next_turn_role: String,
         auto_drop_analysis: bool,
     ) -> Result<AsyncTask<RenderTask>, HarmonyStatus> {
         let role = guard_js(|| parse_role(&next_turn_role))?;
-        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Completion(role), auto_drop_analysis };
-        Ok(tasks::spawn(RenderTask { enc: self.enc, job }))
+        let job = RenderJob { conversation, kind: RenderKind::Completion(role), auto_drop_analysis };
+        Ok(tasks::spawn(RenderTask { enc: self.enc, job: Some(job) }))
     }
 
     /// `renderConversationForTraining` on the libuv thread pool.
     #[napi(ts_return_type = "Promise<Uint32Array>")]
     pub fn render_conversation_for_training_async(
         &self,
-        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
+        #[napi(ts_arg_type = "string | unknown[]")] conversation: ConversationArg,
         auto_drop_analysis: bool,
     ) -> AsyncTask<RenderTask> {
-        let job = RenderJob { json: conversation_json.into(), kind: RenderKind::Training, auto_drop_analysis };
-        tasks::spawn(RenderTask { enc: self.enc, job })
+        let job = RenderJob { conversation, kind: RenderKind::Training, auto_drop_analysis };
+        tasks::spawn(RenderTask { enc: self.enc, job: Some(job) })
     }
 
     /// Parses completion tokens; returns the messages as a JSON array (Rust serde shape).
@@ -335,7 +335,7 @@ impl BindingEncoding {
 }
 
 impl BindingEncoding {
-    fn render_sync<'env>(&self, env: &'env Env, job: &RenderJob) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
+    fn render_sync<'env>(&self, env: &'env Env, job: RenderJob) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
         let tokens = guard_js(|| job.run(&self.enc))?;
         tokens_to_js(env, tokens).map_err(internal)
     }

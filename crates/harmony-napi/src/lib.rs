@@ -7,6 +7,7 @@
 // calls look unused there.
 #![cfg_attr(test, allow(dead_code))]
 
+mod columns;
 mod defaults;
 mod encoding;
 mod error;

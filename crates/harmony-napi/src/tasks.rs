@@ -4,12 +4,12 @@
 //! their wire form (JSON string, role string, flags); everything else is the core's.
 
 use harmony_core::{
-    Conversation, HarmonyEncoding, Message, ParseOptions, RenderConversationConfig, RenderOptions, Result, Role,
-    SpecialTokenSet,
+    HarmonyEncoding, Message, ParseOptions, RenderConversationConfig, RenderOptions, Result, Role, SpecialTokenSet,
 };
 use napi::bindgen_prelude::{AsyncTask, Uint32Array};
 use napi::{Env, Task};
 
+use crate::columns::ConversationArg;
 use crate::error::{guard, invalid_argument, to_task_error};
 
 /// tiktoken-style encode (the reference's `encode`): disallowed special-token text fails.
@@ -27,7 +27,7 @@ pub fn parse_role(role: &str) -> Result<Role> {
     role.parse::<Role>()
 }
 
-/// Which render entry point a [`RenderJob`] calls.
+/// Which conversation render entry point a [`RenderJob`] calls.
 #[derive(Debug, Clone, Copy)]
 pub enum RenderKind {
     /// `render_conversation`.
@@ -36,18 +36,12 @@ pub enum RenderKind {
     Completion(Role),
     /// `render_conversation_for_training`.
     Training,
-    /// `render` of one message.
-    Message {
-        /// `RenderOptions::conversation_has_function_tools`.
-        has_function_tools: bool,
-    },
 }
 
-/// One render call: the JSON document as received from JS plus the options.
-#[derive(Debug, Clone)]
+/// One conversation render call: the conversation as received from JS plus the options.
 pub struct RenderJob {
-    /// A conversation (`{"messages": [...]}`) or, for [`RenderKind::Message`], one message.
-    pub json: String,
+    /// The conversation, as JSON text or in column form.
+    pub conversation: ConversationArg,
     /// The entry point.
     pub kind: RenderKind,
     /// `RenderConversationConfig::auto_drop_analysis` (the JS default is `true`; the binding
@@ -56,29 +50,22 @@ pub struct RenderJob {
 }
 
 impl RenderJob {
-    /// Deserialises the document and renders it.
-    pub fn run(&self, enc: &HarmonyEncoding) -> Result<Vec<u32>> {
+    /// Reads the messages and renders them.
+    pub fn run(self, enc: &HarmonyEncoding) -> Result<Vec<u32>> {
         let config = RenderConversationConfig { auto_drop_analysis: self.auto_drop_analysis };
+        let messages = self.conversation.into_messages()?;
         match self.kind {
-            RenderKind::Message { has_function_tools } => {
-                let message = Message::from_json_str(&self.json)?;
-                let options = RenderOptions { conversation_has_function_tools: has_function_tools };
-                enc.render(&message, Some(&options))
-            }
-            RenderKind::Conversation => {
-                let conversation = Conversation::from_json_str(&self.json)?;
-                enc.render_conversation(&conversation.messages, Some(&config))
-            }
-            RenderKind::Completion(role) => {
-                let conversation = Conversation::from_json_str(&self.json)?;
-                enc.render_conversation_for_completion(&conversation.messages, role, Some(&config))
-            }
-            RenderKind::Training => {
-                let conversation = Conversation::from_json_str(&self.json)?;
-                enc.render_conversation_for_training(&conversation.messages, Some(&config))
-            }
+            RenderKind::Conversation => enc.render_conversation(&messages, Some(&config)),
+            RenderKind::Completion(role) => enc.render_conversation_for_completion(&messages, role, Some(&config)),
+            RenderKind::Training => enc.render_conversation_for_training(&messages, Some(&config)),
         }
     }
+}
+
+/// Renders one message (JSON text).
+pub fn render_message(enc: &HarmonyEncoding, json: &str, has_function_tools: bool) -> Result<Vec<u32>> {
+    let message = Message::from_json_str(json)?;
+    enc.render(&message, Some(&RenderOptions { conversation_has_function_tools: has_function_tools }))
 }
 
 /// Parses completion tokens into messages, returned as the Rust serde JSON array (the TS layer
@@ -127,7 +114,8 @@ impl Task for EncodeTask {
 /// `renderConversation…Async`.
 pub struct RenderTask {
     pub(crate) enc: HarmonyEncoding,
-    pub(crate) job: RenderJob,
+    /// Taken by `compute`.
+    pub(crate) job: Option<RenderJob>,
 }
 
 impl Task for RenderTask {
@@ -135,7 +123,14 @@ impl Task for RenderTask {
     type JsValue = Uint32Array;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        guard(|| self.job.run(&self.enc)).map_err(to_task_error)
+        let job = self.job.take();
+        guard(|| {
+            let job = job.ok_or_else(|| {
+                harmony_core::HarmonyError::new(harmony_core::ErrorCode::Internal, "render task computed twice")
+            })?;
+            job.run(&self.enc)
+        })
+        .map_err(to_task_error)
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

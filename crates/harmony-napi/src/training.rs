@@ -1,14 +1,14 @@
 //! `renderConversationForTrainingWithMask`: a training example and its loss mask (the core's
 //! `render_conversation_for_training_with_mask`). Conversion only.
 
-use harmony_core::{Conversation, MaskTurns, RenderConversationConfig};
+use harmony_core::{MaskTurns, RenderConversationConfig};
 use napi::bindgen_prelude::{Uint32Array, Uint8Array};
 use napi::Result;
 use napi_derive::napi;
 
+use crate::columns::ConversationArg;
 use crate::encoding::BindingEncoding;
 use crate::error::{guard_js, HarmonyStatus};
-use crate::text::Utf8Text;
 
 /// An assistant turn the mask leaves out.
 #[napi(object, object_from_js = false)]
@@ -34,19 +34,19 @@ pub struct BindingTrainingExample {
 
 #[napi]
 impl BindingEncoding {
-    /// Renders a conversation (`{"messages": [...]}` JSON) for training, with its loss mask.
+    /// Renders a conversation (JSON or columns, see [`ConversationArg`]) for training, with its loss mask.
     #[napi]
     pub fn render_conversation_for_training_with_mask(
         &self,
-        #[napi(ts_arg_type = "string")] conversation_json: Utf8Text,
+        #[napi(ts_arg_type = "string | unknown[]")] conversation: ConversationArg,
         auto_drop_analysis: bool,
         last_turn_only: bool,
     ) -> Result<BindingTrainingExample, HarmonyStatus> {
         let example = guard_js(|| {
-            let conversation = Conversation::from_json_str(&conversation_json)?;
+            let messages = conversation.into_messages()?;
             let config = RenderConversationConfig { auto_drop_analysis };
             let turns = if last_turn_only { MaskTurns::Last } else { MaskTurns::All };
-            self.enc.render_conversation_for_training_with_mask(&conversation.messages, Some(&config), turns)
+            self.enc.render_conversation_for_training_with_mask(&messages, Some(&config), turns)
         })?;
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Ok(BindingTrainingExample {
