@@ -119,8 +119,9 @@ describe.runIf(existsSync(join(root, 'dist', 'esm', 'index.js')))('memory after 
   it('after huge async calls the libuv pool threads give their working memory back', () => {
     // Four concurrent encodeAsync / render…Async calls on 8 MB (heavy: 32 MB) of one letter,
     // one pre-token piece: the merge workspace once stayed at its high-water mark on each thread.
+    // (The peak holds the inputs and results; the renders' plain messages cross without a JSON copy.)
     const { start, peak, end } = memoryScenario('async-huge');
-    expect(peak - start).toBeGreaterThan(heavy ? 200 : 50);
+    expect(peak - start).toBeGreaterThan(heavy ? 120 : 30);
     expect(end - start).toBeLessThan(64);
   });
 });
