@@ -139,6 +139,31 @@ function strictOption(options: ParseOptions | undefined): boolean {
 }
 
 
+/**
+ * A `Set` whose contents cannot change: the encoding is shared by every caller in the process, so
+ * a set it hands out must not be changed by one of them.
+ */
+class ReadOnlySet<T> extends Set<T> {
+  constructor(items: Iterable<T>) {
+    super();
+    for (const item of items) super.add(item);
+    Object.freeze(this);
+  }
+  override add(): this {
+    return readOnly();
+  }
+  override delete(): boolean {
+    return readOnly();
+  }
+  override clear(): void {
+    readOnly();
+  }
+}
+
+function readOnly(): never {
+  throw invalidArgument('the set is read-only (it is shared by every caller)', 'specialTokensSet');
+}
+
 let makeEncoding: (native: NativeEncoding) => HarmonyEncoding;
 
 /**
@@ -270,7 +295,7 @@ export class HarmonyEncoding {
 
   /** The special tokens' texts as a set (the reference's `special_tokens_set`). */
   get specialTokensSet(): ReadonlySet<string> {
-    this.#specialTokenSet ??= new Set(this.specialTokens());
+    this.#specialTokenSet ??= new ReadOnlySet(this.specialTokens());
     return this.#specialTokenSet;
   }
 

@@ -7,7 +7,7 @@
  */
 
 import { Message, type RecoveringEvent, type Recovery, type TokenInput } from '../index.js';
-import { CallerObject, invalidInput } from './input.js';
+import { CallerObject, guarded, invalidInput, toList } from './input.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -277,7 +277,7 @@ function appendDelta(delta: ChatCompletionDelta, text: string): void {
 export function harmonyToChatCompletion(tokens: TokenInput, options: GatewayOptions = {}): ChatCompletion {
   const s = settings(options, 'chatcmpl-');
   const mapping = new ChunkMapping(s, wholeOutput(s));
-  const completion = foldChunks([...mapping.push(tokens), ...mapping.end()]);
+  const completion = fold([...mapping.push(tokens), ...mapping.end()]);
   completion.usage = mapping.usage;
   return completion;
 }
@@ -286,6 +286,13 @@ export function harmonyToChatCompletion(tokens: TokenInput, options: GatewayOpti
  * Adds chunks up into the whole completion (`usage` from the usage chunk, when there is one).
  */
 export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompletion {
+  // The caller's chunks: a list, and what is not a chunk's shape is its mistake.
+  const list = toList(chunks, 'chunks') as ChatCompletionChunk[];
+  return guarded('chunks', () => fold(list));
+}
+
+/** `foldChunks` of the mapper's own chunks. */
+function fold(chunks: readonly ChatCompletionChunk[]): ChatCompletion {
   let content: string | null = null;
   let reasoning: string | null = null;
   const calls: ChatToolCall[] = [];

@@ -16,7 +16,7 @@ export function invalidInput(message: string, field: string, cause?: unknown): H
 }
 
 /** Runs reflective reads on the caller's object: whatever its code throws is the caller's mistake. */
-function guarded<T>(field: string, read: () => T): T {
+export function guarded<T>(field: string, read: () => T): T {
   try {
     return read();
   } catch (error) {

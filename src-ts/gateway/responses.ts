@@ -7,7 +7,7 @@
  */
 
 import { Message, type RecoveringEvent, type Recovery, type TokenInput } from '../index.js';
-import { CallerObject, invalidInput, toList } from './input.js';
+import { CallerObject, guarded, invalidInput, toList } from './input.js';
 import type {
   Response,
   ResponseOutputItem,
@@ -511,7 +511,7 @@ export type ResponseEventStream = ResponseEventMapper;
 export function harmonyToResponse(tokens: TokenInput, options: GatewayOptions = {}): Response {
   const s = settings(options, 'resp_');
   const mapping = new EventMapping(s, wholeOutput(s));
-  return foldResponseEvents([...mapping.push(tokens), ...mapping.end()]);
+  return fold([...mapping.push(tokens), ...mapping.end()]);
 }
 
 /**
@@ -521,6 +521,13 @@ export function harmonyToResponse(tokens: TokenInput, options: GatewayOptions = 
  * from the last event's response.
  */
 export function foldResponseEvents(events: readonly ResponseStreamEvent[]): Response {
+  // The caller's events: a list, and what is not an event's shape is its mistake.
+  const list = toList(events, 'events') as ResponseStreamEvent[];
+  return guarded('events', () => fold(list));
+}
+
+/** `foldResponseEvents` of the mapper's own events. */
+function fold(events: readonly ResponseStreamEvent[]): Response {
   const output: ResponseOutputItem[] = [];
   const recovered: Recovery[] = [];
   let first: Response | null = null;

@@ -4,6 +4,14 @@
  * @module
  */
 
+import { invalidInput } from './input.js';
+
+/** The caller's tool name, which must be a string. */
+function nameArgument(name: unknown): string {
+  if (typeof name !== 'string') throw invalidInput('a tool name must be a string', 'name');
+  return name;
+}
+
 /** A TypeScript identifier: Unicode letters (and other ID_Start characters), digits after the first, `_`, `$`. */
 const IDENTIFIER = /^[\p{ID_Start}_$][\p{ID_Continue}_$\u200c\u200d]*$/u;
 /** A character that may not appear in an identifier at all. */
@@ -23,6 +31,7 @@ export class ToolNameMap {
 
   /** The prompt name of `name`, registering a new mapping if needed. */
   add(name: string): string {
+    nameArgument(name);
     const known = this.#toHarmony.get(name);
     if (known !== undefined) return known;
     const base = IDENTIFIER.test(name) ? name : `${/^[\p{ID_Start}_$]/u.test(name) ? '' : '_'}${name.replace(INVALID, '_')}`;
@@ -34,11 +43,11 @@ export class ToolNameMap {
   }
   /** The prompt name of a caller's name (the name itself when unknown). */
   toHarmony(name: string): string {
-    return this.#toHarmony.get(name) ?? name;
+    return this.#toHarmony.get(nameArgument(name)) ?? name;
   }
   /** The caller's name of a prompt name (the name itself when unknown). */
   fromHarmony(name: string): string {
-    return this.#fromHarmony.get(name) ?? name;
+    return this.#fromHarmony.get(nameArgument(name)) ?? name;
   }
   /** `[callerName, promptName]` pairs where the two differ. */
   renamed(): [string, string][] {
