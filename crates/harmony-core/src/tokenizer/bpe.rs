@@ -78,39 +78,80 @@ const BLOCK: usize = 8;
 
 /// Encodes one piece (non-empty). A `str`, because starting from whole chars (`split_parts`)
 /// is only proven right for (substrings of) valid UTF-8.
+#[cfg(test)]
+fn encode_piece<S: Sink>(piece: &str, out: &mut S) {
+    encode_pieces(std::iter::once(piece), out);
+}
+
+/// Encodes each piece in turn, with this thread's workspace (borrowed once for all of them).
 #[inline]
-pub(crate) fn encode_piece<S: Sink>(piece: &str, out: &mut S) {
-    let piece = piece.as_bytes();
+pub(crate) fn encode_pieces<'a, S: Sink>(pieces: impl Iterator<Item = &'a str>, out: &mut S) {
+    with_workspace(|ws| {
+        for piece in pieces {
+            encode_one(piece.as_bytes(), out, ws);
+        }
+    });
+}
+
+/// Runs `f` with this thread's workspace, or with one without caches where thread-local
+/// storage is already torn down (or the workspace is in use).
+fn with_workspace(f: impl FnOnce(&mut Workspace)) {
+    let mut f = Some(f);
+    let _ = WORKSPACE.try_with(|cell| {
+        if let (Ok(mut ws), Some(f)) = (cell.try_borrow_mut(), f.take()) {
+            f(&mut ws);
+        }
+    });
+    if let Some(f) = f {
+        f(&mut Workspace::bare());
+    }
+}
+
+#[inline(always)]
+fn encode_one<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
     match piece.len() {
         0 => {}
         1 => out.push(BYTE_RANK[piece[0] as usize]),
         n => {
-            if let Some(r) = rank_of(piece) {
+            if let Some(r) = whole_token(piece, ws) {
                 out.push(r);
+            } else if n > LONG {
+                merge_long(piece, out, ws);
             } else {
-                let mut done = false;
-                let _ = WORKSPACE.try_with(|cell| {
-                    if let Ok(mut ws) = cell.try_borrow_mut() {
-                        if n > LONG {
-                            merge_long(piece, out, &mut ws);
-                        } else {
-                            merge(piece, out, &mut ws);
-                        }
-                        done = true;
-                    }
-                });
-                if !done {
-                    // Thread-local storage already torn down (or re-entered): no caches.
-                    let ws = &mut Workspace::bare();
-                    if n > LONG {
-                        merge_long(piece, out, ws);
-                    } else {
-                        merge(piece, out, ws);
-                    }
-                }
+                merge(piece, out, ws);
             }
         }
     }
+}
+
+/// `rank_of(piece)`, for pieces of 3 to 8 bytes through this thread's `short` cache: the
+/// vocabulary table is 8 MiB, so a probe is often a cache miss, while the short pieces that
+/// recur in a text (words, mostly) are few enough for 256 KiB.
+#[inline(always)]
+fn whole_token(piece: &[u8], ws: &mut Workspace) -> Option<u32> {
+    let n = piece.len();
+    if !(3..=8).contains(&n) {
+        return rank_of(piece);
+    }
+    // With the length, the key identifies up to 8 bytes exactly (`keyhash::key`).
+    let (key, _) = super::keyhash::key(piece);
+    let slot = ((key ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SHORT_BITS)) as usize;
+    let Some(entry) = ws.short.get_mut(slot) else { return rank_of(piece) };
+    if entry.key == key && entry.len == n as u32 {
+        return (entry.rank != NONE).then_some(entry.rank);
+    }
+    let rank = rank_of(piece);
+    *entry = ShortPiece { key, len: n as u32, rank: rank.unwrap_or(NONE) };
+    rank
+}
+
+/// An entry of the cache of short pieces (`len == 0`: empty).
+#[derive(Clone, Copy)]
+struct ShortPiece {
+    key: u64,
+    len: u32,
+    /// The piece's rank, or `NONE` when it is not a token.
+    rank: u32,
 }
 
 /// Byte-pair merges `piece` (a substring of valid UTF-8; the whole-token shortcut is the
@@ -467,6 +508,8 @@ struct Workspace {
     /// Whether this workspace keeps caches (false: every probe misses, nothing is stored).
     caching: bool,
     memo: PieceMemo,
+    /// Short pieces (3 to 8 bytes) and whether they are a token (`whole_token`).
+    short: Box<[ShortPiece]>,
     /// The tokens of the piece being merged, before they go to the memo and the sink.
     tokens: Vec<u32>,
     /// `merge_long`: the tokens merged so far, those of the current chunk, and of the seam.
@@ -491,6 +534,7 @@ impl Workspace {
             cache: PairCache { entries: vec![u64::MAX; 1 << CACHE_BITS].into_boxed_slice() },
             caching: true,
             memo: PieceMemo::new(),
+            short: vec![ShortPiece { key: 0, len: 0, rank: NONE }; 1 << SHORT_BITS].into_boxed_slice(),
             ..Self::bare()
         }
     }
@@ -502,6 +546,7 @@ impl Workspace {
             compat: Box::new([]),
             caching: false,
             memo: PieceMemo::disabled(),
+            short: Box::new([]),
             tokens: Vec::new(),
             done: Vec::new(),
             chunk: Vec::new(),
@@ -540,6 +585,8 @@ impl Workspace {
 }
 
 const CACHE_BITS: u32 = 15;
+/// log2 of the number of entries of the cache of short pieces (16 bytes each).
+const SHORT_BITS: u32 = 14;
 const COMPAT_BITS: u32 = 15;
 const RANK_BITS: u32 = 18;
 const _: () = assert!(super::vocab::N_RANKS < 1 << RANK_BITS);
@@ -883,6 +930,28 @@ mod tests {
                 let mut got = Vec::new();
                 encode_piece(&text, &mut got);
                 assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn short_piece_cache_answers_as_the_table_does() {
+        // Tokens, strings that are not, strings that differ only in length or in a NUL byte,
+        // each asked many times, in a cache small enough for entries to replace each other.
+        let mut rnd = rng(0x2545_f491_4f6c_dd1d);
+        let mut ws = Workspace::new();
+        ws.short = vec![ShortPiece { key: 0, len: 0, rank: NONE }; 64].into_boxed_slice();
+        let mut pieces: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..400 {
+            let token = token_bytes(rnd(super::super::vocab::N_RANKS) as u32).unwrap_or(&[]).to_vec();
+            let mut other = token.clone();
+            other.push(0);
+            pieces.extend([token, other, vec![0; 1 + rnd(8)], (0..1 + rnd(8)).map(|_| rnd(256) as u8).collect()]);
+        }
+        pieces.extend([b"the".to_vec(), b"the\0".to_vec(), b"the\0\0".to_vec(), b" the".to_vec()]);
+        for _ in 0..4 {
+            for p in &pieces {
+                assert_eq!(whole_token(p, &mut ws), rank_of(p), "{p:?}");
             }
         }
     }

@@ -22,7 +22,7 @@ mod tables {
     include!(concat!(env!("OUT_DIR"), "/tokenizer_tables.rs"));
 }
 
-use bpe::{encode_piece, Counter, Sink};
+use bpe::{encode_pieces, Counter, Sink};
 use special::IdSet;
 
 /// First special-token id.
@@ -286,9 +286,7 @@ impl Tokenizer {
 /// Ordinary encoding into any sink.
 #[inline]
 fn ordinary<S: Sink>(text: &str, out: &mut S) {
-    for piece in pretokenize::Pieces::new(text) {
-        encode_piece(piece, out);
-    }
+    encode_pieces(pretokenize::Pieces::new(text), out);
 }
 
 /// The reference core `encode`: split at allowed special tokens (leftmost first; a disallowed
