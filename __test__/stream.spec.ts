@@ -5,10 +5,12 @@ import { describe, expect, it } from 'vitest';
 import {
   HarmonyError,
   HarmonyParseStream,
+  RecoveringParser,
   StreamableParser,
   loadHarmonyEncoding,
   parseStream,
   type HarmonyEvent,
+  type RecoveringEvent,
   type Role,
   type TokenChunk,
 } from '../src-ts/index.js';
@@ -207,6 +209,38 @@ describe('streams', () => {
     expect(events.filter((e) => e.type === 'message-end')).toHaveLength(2);
     expect(Object.isFrozen(p.messages)).toBe(true);
     expect(p.messages).toBe(p.messages);
+  });
+});
+
+describe('batches whose events outgrow the shared outline buffer', () => {
+  // Each call's events cross as one string and an outline written into a buffer shared by all
+  // parsers; an outline that does not fit is copied again into a larger buffer.
+  const completion = Array.from({ length: 400 }, (_, i) =>
+    `<|start|>assistant to=functions.f${i}<|channel|>commentary <|constrain|>json<|message|>{"i":${i},"s":"é😀"}<|call|>`,
+  ).join('');
+  const tokens = enc.encode(completion, { allowedSpecial: 'all' });
+
+  it('StreamableParser: one batch ≡ one token per batch', () => {
+    const whole = new StreamableParser(enc, null);
+    const big = [...whole.processMany(tokens), ...whole.processEos()];
+    expect(big.filter((e) => e.type === 'tool-call')).toHaveLength(400);
+    const small = reference({ tokens: [...tokens], role: null, strict: true } as unknown as StreamCase);
+    expect(small.error).toBeUndefined();
+    expect(plainEvents(big)).toEqual(plainEvents(small.events));
+    expect(plainAll(whole.messages)).toHaveLength(400);
+  });
+
+  it('RecoveringParser: one batch ≡ one token per batch ≡ the whole completion in one call', () => {
+    const batched = new RecoveringParser(enc, null);
+    const big = [...batched.processMany(tokens), ...batched.processEos()];
+    const single = new RecoveringParser(enc, null);
+    const small: RecoveringEvent[] = [];
+    for (let i = 0; i < tokens.length; i++) small.push(...single.processMany(tokens.subarray(i, i + 1)));
+    small.push(...single.processEos());
+    const whole = RecoveringParser.parseCompletion(enc, tokens, null);
+    expect(big.filter((e) => e.type === 'tool-call')).toHaveLength(400);
+    expect(plainEvents(big as HarmonyEvent[])).toEqual(plainEvents(small as HarmonyEvent[]));
+    expect(plainEvents(whole.events as HarmonyEvent[])).toEqual(plainEvents(big as HarmonyEvent[]));
   });
 });
 

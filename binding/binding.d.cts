@@ -79,19 +79,31 @@ export declare class BindingRecoveringParser {
    * the first recovery into an `ERR_HARMONY_PARSE` error.
    */
   constructor(encoding: BindingEncoding, role?: string | undefined | null, strict?: boolean | undefined | null)
-  /** Feeds a batch of tokens; returns its events with each message's kind. */
-  push(tokens: Uint32Array): Array<BindingGatewayEvent>
+  /**
+   * Feeds a batch of tokens; returns the text of its events (with each message's kind) and
+   * writes their outline into `outline` (see `OutlineEntry`; when it does not fit, only its
+   * length, and `copyOutline` gives it).
+   */
+  push(tokens: Uint32Array, outline: Uint32Array): string
   /**
    * Feeds one token and says what it did; its events wait for `takeEvents` (a token per call
-   * is the common case when streaming, and most cause no event: no array crosses for them).
+   * is the common case when streaming, and most cause no event: nothing more crosses for them).
    */
   step(token: number): StepOutcome
-  /** The events of the last `step`. */
-  takeEvents(): Array<BindingGatewayEvent>
-  /** Feeds decoded text (literal `<|…|>` markers); returns its events with each message's kind. */
-  pushText(text: string): Array<BindingGatewayEvent>
-  /** Signals the end of the stream; returns the events it caused (then see `truncated`). */
-  end(): Array<BindingGatewayEvent>
+  /** The events of the last `step`, as `push` returns them. */
+  takeEvents(outline: Uint32Array): string
+  /**
+   * Writes the outline of the last call again (into a larger buffer, after a call reported
+   * one that did not fit).
+   */
+  copyOutline(outline: Uint32Array): void
+  /** Feeds decoded text (literal `<|…|>` markers); returns its events as `push` does. */
+  pushText(text: string, outline: Uint32Array): string
+  /**
+   * Signals the end of the stream; returns the events it caused as `push` does (then see
+   * `truncated`).
+   */
+  end(outline: Uint32Array): string
   /**
    * Releases the parser's memory now instead of when the garbage collector runs its finaliser
    * (which Node defers until the event loop turns); only the counts and `truncated` remain.
@@ -125,27 +137,24 @@ export declare class BindingStreamParser {
   constructor(encoding: BindingEncoding, role: string | undefined | null, strict: boolean)
   /** Feeds one token and says what it did to the content (see [`TokenEffect`]). */
   process(token: number): TokenEffect
-  /**
-   * Feeds, without events, tokens the caller answered itself after a `TokenEffect.OwnText`
-   * (ordinary tokens with valid UTF-8 bytes, which only append their text).
-   */
+  /** Feeds, without events, tokens the caller answered itself (see [`FastMode`]). */
   feed(tokens: Uint32Array): void
   /**
-   * Feeds a batch and returns its events (content deltas as bare strings). On failure the
-   * tokens before the failing one are processed, the failing one is recorded in `tokens()`
-   * (as the reference does) and the error's `tokenIndex` is its position there; the events of
-   * the tokens before it can be fetched with `takePendingEvents`.
+   * Feeds a batch; returns the text of its events and writes their outline into `outline`
+   * (see `OutlineEntry`; when it does not fit, only its length, and `copyOutline` gives it).
+   * On failure the tokens before the failing one are processed, the failing one is recorded in
+   * `tokens()` (as the reference does) and the error's `tokenIndex` is its position there; the
+   * events of the tokens before it can be fetched with `takePendingEvents`.
    */
-  processMany(tokens: Uint32Array): Array<string | BindingEvent>
+  processMany(tokens: Uint32Array, outline: Uint32Array): string
   /**
-   * Whether the parser is where an ordinary token whose bytes are valid UTF-8 only appends its
-   * own text (`StreamableParser::appends_whole_tokens`; after `process`, `TokenEffect.OwnText`
-   * says the same).
+   * Which tokens the caller may answer itself now (after `process`, its `TokenEffect` says
+   * the same).
    */
-  appendsOwnText(): boolean
+  fastMode(): FastMode
   /**
    * For each token, its text when its bytes are valid UTF-8 on their own (what it appends in
-   * content where `appendsOwnText` holds), else `null`.
+   * content in `FastMode.OwnText`), else `null`.
    */
   static ownTexts(tokens: Uint32Array): Array<string | undefined | null>
   /**
@@ -153,10 +162,21 @@ export declare class BindingStreamParser {
    * finaliser (which Node defers until the event loop turns). The parser is empty afterwards.
    */
   free(): void
-  /** Signals the end of the stream; returns the events it caused (the pending message's end). */
-  processEos(): Array<string | BindingEvent>
-  /** The events produced before the last `processMany`/`processEos` failure (emptied on read). */
-  takePendingEvents(): Array<string | BindingEvent>
+  /**
+   * Signals the end of the stream; returns the events it caused (the pending message's end),
+   * as `processMany` does.
+   */
+  processEos(outline: Uint32Array): string
+  /**
+   * The events produced before the last `processMany`/`processEos` failure, as `processMany`
+   * returns events.
+   */
+  takePendingEvents(outline: Uint32Array): string
+  /**
+   * Writes the outline of the last batch again (into a larger buffer, after `processMany`,
+   * `processEos` or `takePendingEvents` reported one that did not fit).
+   */
+  copyOutline(outline: Uint32Array): void
   /** `ExpectStart`, `Header` or `Content`. */
   state(): string
   /** The role of the message in progress (or the role given for the first message). */
@@ -186,65 +206,18 @@ export declare class BindingStreamParser {
 /** The shorthand `'all'` of the special-token options. */
 export type AllSpecialTokens = 'all'
 
-/** One parser event. */
-export type BindingEvent =
-  | { type: 'message-start', /** The author's role. */
-    role: BindingRole, /** The author's name (tool messages). */
-    name?: string, /** The channel, if any. */
-    channel?: string, /** The recipient, if any. */
-    recipient?: string, /** The content type, if any. */
-  contentType?: string }
-  | { type: 'content-delta', /** The text. */
-  delta: string }
-  | { type: 'message-end', /** The author's role. */
-    role: BindingRole, /** The author's name (tool messages). */
-    name?: string, /** The channel, if any. */
-    channel?: string, /** The recipient, if any. */
-    recipient?: string, /** The content type, if any. */
-    contentType?: string, /** The text. */
-    text: string, /** What ended it: `end`, `call`, `return` or `eos`. */
-  stopToken: BindingStopToken }
-  | { type: 'tool-call', /** The tool (`functions.get_weather`). */
-    recipient: string, /** The content type of the arguments, if any. */
-    contentType?: string, /** The arguments, exactly as the model wrote them. */
-  arguments: string }
-
-/** One event of the recovering parser, with the core's classification of each message. */
-export type BindingGatewayEvent =
-  | { type: 'message-start', /** Where its text goes. */
-    kind: BindingMessageKind, /** The author's role (`assistant`). */
-    role: string, /** The author's name. */
-    name?: string, /** The canonical channel. */
-    channel?: string, /** The tool called (calls only). */
-    recipient?: string, /** The content type. */
-  contentType?: string }
-  | { type: 'content-delta', /** The text. */
-  delta: string }
-  | { type: 'message-end', /** Where its text went. */
-    kind: BindingMessageKind, /** The author's role. */
-    role: string, /** The author's name. */
-    name?: string, /** The canonical channel. */
-    channel?: string, /** The tool called (calls only). */
-    recipient?: string, /** The content type. */
-    contentType?: string, /** The whole text. */
-    text: string, /** What ended it: `end`, `call`, `return` or `eos`. */
-  stopToken: string }
-  | { type: 'tool-call', /** The tool (`functions.get_weather`). */
-    recipient: string, /** The content type. */
-    contentType?: string, /** The arguments, verbatim. */
-  arguments: string }
-  | { type: 'recovered', /** What was recovered. */
-    kind: BindingRecoveryKind, /** Index of the token among all tokens fed. */
-    tokenIndex: number, /** A human-readable explanation (never quotes reasoning or dropped text). */
-  detail: string }
-
-/** Where the text of a message goes, as the core decided. */
+/**
+ * Where the text of a message goes, as the core decided (`MessageKind::as_str`: the outline's
+ * `Kind` field of a message).
+ */
 export type BindingMessageKind = 'reasoning' | 'text' | 'call'
 
 /** A whole completion, parsed by the recovering parser. */
 export interface BindingRecoveredCompletion {
-  /** Every event, in stream order. */
-  events: Array<BindingGatewayEvent>
+  /** The text of every event, in stream order (see `OutlineEntry`). */
+  text: string
+  /** The outline of the events: its length at index 0, then the pairs. */
+  outline: Uint32Array
   /** The stream ended inside a message or a header (the `length` finish reason). */
   truncated: boolean
   /** Number of tokens parsed (in text mode: of the tokenised text). */
@@ -255,14 +228,20 @@ export interface BindingRecoveredCompletion {
 
 /**
  * What the recovering parser stepped in for (one row each in the recovery table of
- * `docs/gateway.md`).
+ * `docs/gateway.md`; `RecoveryKind::as_str`: the outline's `Kind` field of a recovery).
  */
 export type BindingRecoveryKind = 'stray-stop-token' | 'missing-start' | 'repeated-start' | 'missing-role' | 'leading-text' | 'filler-text' | 'missing-header' | 'unclosed-message' | 'channel-spelling' | 'repeated-channel' | 'damaged-marker' | 'missing-channel-marker' | 'unknown-channel' | 'stray-recipient' | 'call-in-analysis' | 'extra-header-words' | 'foreign-author' | 'control-token-in-recipient' | 'stray-control-token' | 'interrupted-header' | 'broken-header' | 'header-eos'
 
-/** A message author's role (the TS layer's `Role` is checked against this). */
+/**
+ * A message author's role, as the outline's `Role` field spells it (`Role::as_str`; the TS
+ * layer's `Role` is checked against this).
+ */
 export type BindingRole = 'user' | 'assistant' | 'system' | 'developer' | 'tool'
 
-/** What ended a message (the TS layer's `StopToken` is checked against this). */
+/**
+ * What ended a message, as the outline's `StopToken` field spells it (`StopKind::as_str`; the
+ * TS layer's `StopToken` is checked against this).
+ */
 export type BindingStopToken = 'end' | 'call' | 'return' | 'eos'
 
 /** Tokens, one mask byte per token, and the turns considered and left out. */
@@ -297,6 +276,25 @@ export interface EncodeOptions {
 }
 
 /**
+ * Which tokens the caller may answer itself, hand over later with `feed`, until its next other
+ * call: the core's contracts, each checked by its own test.
+ */
+export declare enum FastMode {
+  /** None. */
+  Off = 0,
+  /**
+   * Ordinary tokens whose bytes are valid UTF-8: each adds exactly its own text
+   * (`StreamableParser::appends_whole_tokens`).
+   */
+  OwnText = 1,
+  /**
+   * Every token but `HEADER_END_TOKEN`: each is only recorded in the header
+   * (`StreamableParser::records_header_tokens`).
+   */
+  HeaderTokens = 2,
+}
+
+/**
  * `{"systemContent": …, "toolNamespaces": {"browser": …, "python": …}}` in the interchange
  * shape: the default system content and the built-in tool namespaces.
  */
@@ -305,8 +303,57 @@ export declare function harmonyDefaultsJson(): string
 /** The stable `code` of every `HarmonyError` (the TS layer's `ErrorCode` is generated from this). */
 export type HarmonyErrorCode = 'ERR_HARMONY_INVALID_ARGUMENT' | 'ERR_HARMONY_INVALID_TOKEN' | 'ERR_HARMONY_DISALLOWED_SPECIAL' | 'ERR_HARMONY_UTF8' | 'ERR_HARMONY_RENDER' | 'ERR_HARMONY_PARSE' | 'ERR_HARMONY_INTERNAL'
 
+/** The token that ends a header (`<|message|>`). */
+export declare const HEADER_END_TOKEN: number
+
 /** Ids below this are ordinary (byte-pair) tokens; the rest are special tokens. */
 export declare const ORDINARY_TOKEN_COUNT: number
+
+/**
+ * The outline of an [`EventBatch`]: pairs `(entry, value)` of `u32`, in event order. An event
+ * entry's value is the number of field pairs that follow it (its fields), except for
+ * `ContentDelta`, whose value is the length of its text. A text field's value is the length of
+ * its text; texts are consecutive slices of the batch's `text`, in outline order, and lengths
+ * count UTF-16 code units (JS string indices). An absent optional field has no pair.
+ */
+export declare enum OutlineEntry {
+  /** A `content-delta` event; the value is the length of its text. */
+  ContentDelta = 0,
+  /**
+   * A `message-start` event: `Role`, then `Name`, `Channel`, `Recipient`, `ContentType` when
+   * present (and `Kind` from the recovering parser).
+   */
+  MessageStart = 1,
+  /**
+   * A `message-end` event: the message's `Role`, `Name`, `Channel`, `Recipient`,
+   * `ContentType` as for `MessageStart`, its `Text` and `StopToken` (and `Kind`).
+   */
+  MessageEnd = 2,
+  /** A `tool-call` event: `Recipient`, `ContentType` when present, and the arguments as `Text`. */
+  ToolCall = 3,
+  /** A `recovered` event (the recovering parser): `Kind`, `TokenIndex`, `Detail`. */
+  Recovered = 4,
+  /** Text field: the author's role (a `BindingRole`). */
+  Role = 5,
+  /** Text field: the author's name. */
+  Name = 6,
+  /** Text field: the channel. */
+  Channel = 7,
+  /** Text field: the recipient. */
+  Recipient = 8,
+  /** Text field: the content type. */
+  ContentType = 9,
+  /** Text field: a message's text, a tool call's arguments. */
+  Text = 10,
+  /** Text field: what ended a message (a `BindingStopToken`). */
+  StopToken = 11,
+  /** Text field: a message's `BindingMessageKind`, or a recovery's `BindingRecoveryKind`. */
+  Kind = 12,
+  /** Text field: a recovery's explanation. */
+  Detail = 13,
+  /** Number field: the index of the token where a recovery was noticed. */
+  TokenIndex = 14,
+}
 
 /**
  * Parses a whole completion (tokens, or decoded text with literal `<|…|>` markers) with the
@@ -331,16 +378,19 @@ export declare enum StepOutcome {
   EventsOwnText = 3,
 }
 
-/** What one token did to the content of the message in progress (`BindingStreamParser.process`). */
+/**
+ * What one token did to the content of the message in progress (`BindingStreamParser.process`),
+ * and which tokens the caller may then answer itself (see [`FastMode`]).
+ */
 export declare enum TokenEffect {
-  /** It added no content. */
+  /** It added no content (`FastMode.Off`). */
   NoContent = 0,
-  /**
-   * It added exactly its own text, and the parser is left where every ordinary token whose
-   * bytes are valid UTF-8 will do the same (`StreamableParser::appends_whole_tokens`): the
-   * caller may answer such tokens itself and hand them over later with `feed`.
-   */
-  OwnText = 1,
-  /** It added other text (read it with `lastContentDelta`). */
-  OtherText = 2,
+  /** It added no content and opened a message's content (`FastMode.OwnText`). */
+  NoContentOwnText = 1,
+  /** It added no content: the parser reads a header (`FastMode.HeaderTokens`). */
+  HeaderToken = 2,
+  /** It added exactly its own text (`FastMode.OwnText`). */
+  OwnText = 3,
+  /** It added other text (read it with `lastContentDelta`; `FastMode.Off`). */
+  OtherText = 4,
 }

@@ -12,8 +12,7 @@ import binding from '../../binding/binding.cjs';
 
 export type {
   BindingEncoding,
-  BindingEvent,
-  BindingGatewayEvent,
+  FastMode,
   BindingMessageKind,
   BindingRecoveringParser,
   BindingRecoveryKind,

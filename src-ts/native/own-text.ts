@@ -2,21 +2,27 @@
  * The per-token fast path shared by the streaming and the recovering parser: the one place where
  * the TS layer holds anything back from the core.
  *
- * A napi method call costs more than parsing a content token. When the core says a parser is in
- * own-text mode (`StreamableParser::appends_whole_tokens` / `RecoveringParser::appends_whole_tokens`:
- * inside a message's content with no partial character held back), every ordinary token whose
- * bytes are valid UTF-8 only appends its own text. While that holds, `answer` gives such a token's
- * text from a table (one string per distinct id, learned from the core) and queues the token; the
- * parser feeds the queue to the core in one call (`flush`) before anything else reaches it. The
- * core's word on the mode arrives after every native call (a generated `TokenEffect` or
- * `StepOutcome`, or `appendsWholeTokens()` after a batch); nothing here decides it.
+ * A napi method call costs more than parsing a token. The core says, after every native call,
+ * which tokens the caller may answer itself until its next call (`FastMode`, generated from
+ * `crates/harmony-napi/src/parser.rs`; a `TokenEffect` or `StepOutcome` after one token,
+ * `fastMode()`/`appendsWholeTokens()` after a batch), each mode a core contract with its own
+ * test:
+ * - `OwnText` (`appends_whole_tokens`: inside a message's content, no partial character held
+ *   back): every ordinary token whose bytes are valid UTF-8 only appends its own text, which
+ *   `answer` gives from a table (one string per distinct id, learned from the core);
+ * - `HeaderTokens` (`records_header_tokens`: a strict parser reading a header): every token but
+ *   `HEADER_END_TOKEN` is only recorded, adding no content.
+ *
+ * Answered tokens are queued; the parser feeds the queue to the core in one call (`flush`)
+ * before anything else reaches it. Nothing here decides a mode.
  *
  * @module
  */
 
-import { native } from './loader.js';
+import { native, type FastMode } from './loader.js';
 
-const { ORDINARY_TOKEN_COUNT } = native;
+const { HEADER_END_TOKEN, ORDINARY_TOKEN_COUNT } = native;
+const { Off, OwnText, HeaderTokens } = native.FastMode;
 
 /** Tokens queued per parser at most before they are fed (one call per 256 tokens is noise). */
 const QUEUE_MAX = 256;
@@ -35,41 +41,46 @@ function table(): (string | undefined)[] {
   return texts;
 }
 
-/** A parser's queue of answered tokens and the core's last word on own-text mode. */
+/** A parser's queue of answered tokens and the core's last word on the fast mode. */
 export class OwnTextPath {
-  #on = false;
+  #mode: FastMode = Off;
   readonly #queue = new Uint32Array(QUEUE_MAX);
   #queued = 0;
 
-  /** @param feed - gives queued tokens to the core (they only append their text, so it cannot fail) */
+  /** @param feed - gives queued tokens to the core (answered in a fast mode, so it cannot fail) */
   constructor(private readonly feed: (tokens: Uint32Array) => void) {}
 
-  /** Records the core's word on own-text mode. */
-  set mode(on: boolean) {
-    this.#on = on;
-    if (on) table();
+  /** Records the core's word on the fast mode. */
+  set mode(mode: FastMode) {
+    this.#mode = mode;
+    if (mode === OwnText) table();
   }
 
-  get mode(): boolean {
-    return this.#on;
+  get mode(): FastMode {
+    return this.#mode;
   }
 
-  /** In own-text mode: queues `token` and returns its text, when known. Else `undefined`. */
-  answer(token: number): string | undefined {
-    if (!this.#on || token >= ORDINARY_TOKEN_COUNT) return undefined;
-    const text = texts![token];
-    if (text === undefined) return undefined;
+  /**
+   * In a fast mode: queues `token` and returns what it adds, its text or `null` for none (when
+   * known). Else `undefined`.
+   */
+  answer(token: number): string | null | undefined {
+    let text: string | null | undefined;
+    if (this.#mode === OwnText) {
+      if (token >= ORDINARY_TOKEN_COUNT || (text = texts![token]) === undefined) return undefined;
+    } else if (this.#mode === HeaderTokens && token !== HEADER_END_TOKEN) text = null;
+    else return undefined;
     if (this.#queued === QUEUE_MAX) this.flush();
     this.#queue[this.#queued++] = token;
     return text;
   }
 
   /**
-   * The text of a batch when every token can be answered (they are then queued), else
+   * The text a batch adds when every token can be answered (they are then queued), else
    * `undefined` with nothing queued: a batch is one native call or none, never two.
    */
   answerAll(tokens: Uint32Array): string | undefined {
-    if (!this.#on) return undefined;
+    if (this.#mode === Off) return undefined;
     if (this.#queued + tokens.length > QUEUE_MAX) this.flush();
     const before = this.#queued;
     let text = '';
@@ -79,7 +90,7 @@ export class OwnTextPath {
         this.#queued = before;
         return undefined;
       }
-      text += own;
+      if (own !== null) text += own;
     }
     return text;
   }
@@ -95,7 +106,7 @@ export class OwnTextPath {
   /** Forgets the queue and the mode (the core's parser was emptied). */
   reset(): void {
     this.#queued = 0;
-    this.#on = false;
+    this.#mode = Off;
   }
 }
 

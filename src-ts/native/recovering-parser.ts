@@ -14,119 +14,73 @@
  * @module
  */
 
-import type { Message } from '../builders/message.js';
-import type {
-  MessageKind,
-  RecoveredEvent,
-  RecoveringEvent,
-  RecoveringMessageEndEvent,
-  RecoveringMessageStartEvent,
-  Recovery,
-  ToolCallEvent,
-} from '../stream/events.js';
+import type { RecoveringEvent } from '../stream/events.js';
 import type { Role } from '../values.js';
 import { callNative } from './errors.js';
-import { EventConverter } from './events.js';
-import { native, type BindingEncoding, type BindingEvent, type BindingGatewayEvent, type BindingRecoveringParser } from './loader.js';
+import { EventConverter, outlineBuffer, type EventSink } from './events.js';
+import { native, type BindingEncoding, type BindingRecoveringParser } from './loader.js';
 import { OwnTextPath, learnOwnText } from './own-text.js';
 
-const { StepOutcome } = native;
+const { FastMode, StepOutcome } = native;
 
 /** Receives what a parser completes. */
-export interface RecoveringSink {
-  message(message: Message): void;
-  recovery(recovery: Recovery): void;
-}
-
-/** Converts the core's events of one parser, in order. */
-class GatewayEventConverter {
-  readonly #converter = new EventConverter();
-  constructor(private readonly sink: RecoveringSink) {}
-
-  delta(text: string): RecoveringEvent {
-    return this.#converter.delta(text);
-  }
-
-  convert(raw: BindingGatewayEvent[]): RecoveringEvent[] {
-    const out = new Array<RecoveringEvent>(raw.length);
-    for (let i = 0; i < raw.length; i++) out[i] = this.#event(raw[i]!);
-    return out;
-  }
-
-  #event(ev: BindingGatewayEvent): RecoveringEvent {
-    switch (ev.type) {
-      case 'content-delta':
-        return this.#converter.delta(ev.delta);
-      case 'recovered': {
-        const recovery: Recovery = { kind: ev.kind, tokenIndex: ev.tokenIndex, detail: ev.detail };
-        this.sink.recovery(recovery);
-        return { type: 'recovered', ...recovery } satisfies RecoveredEvent;
-      }
-      case 'message-start':
-      case 'message-end': {
-        // The parse-event part is the shared converter's; the core's decision rides along.
-        const event = this.#converter.convert(ev as BindingEvent, (m) => this.sink.message(m)) as RecoveringMessageStartEvent | RecoveringMessageEndEvent;
-        event.kind = ev.kind as MessageKind;
-        return event;
-      }
-      case 'tool-call':
-        return this.#converter.convert(ev, (m) => this.sink.message(m)) as ToolCallEvent;
-    }
-  }
-}
+export type RecoveringSink = EventSink;
 
 /** The core's recovering parser, as the public `RecoveringParser` uses it. */
 export class NativeRecoveringParser {
   readonly #native: BindingRecoveringParser;
-  readonly #events: GatewayEventConverter;
+  readonly #events: EventConverter;
   readonly #fast: OwnTextPath;
+  readonly #copyOutline: (into: Uint32Array) => void;
 
   constructor(encoding: BindingEncoding, role: Role | null, strict: boolean, sink: RecoveringSink) {
     const n = callNative(() => new native.BindingRecoveringParser(encoding, role, strict));
     this.#native = n;
     this.#fast = new OwnTextPath((tokens) => callNative(() => n.feed(tokens)));
-    this.#events = new GatewayEventConverter(sink);
+    this.#events = new EventConverter(sink);
+    this.#copyOutline = (into) => callNative(() => n.copyOutline(into));
   }
 
   push(tokens: Uint32Array): RecoveringEvent[] {
     if (tokens.length === 1) return this.#pushOne(tokens[0]!);
     const n = this.#synced();
-    const raw = callNative(() => n.push(tokens));
-    this.#fast.mode = n.appendsWholeTokens();
-    return this.#events.convert(raw);
+    const text = callNative(() => n.push(tokens, outlineBuffer()));
+    this.#fast.mode = n.appendsWholeTokens() ? FastMode.OwnText : FastMode.Off;
+    return this.#events.read(text, this.#copyOutline);
   }
 
   /** One token: answered here in own-text mode when its text is known, else one `step` call. */
   #pushOne(token: number): RecoveringEvent[] {
+    // Only `FastMode.OwnText` is ever set here: an answer is a token's text.
     const text = this.#fast.answer(token);
-    if (text !== undefined) return [this.#events.delta(text)];
+    if (typeof text === 'string') return [this.#events.delta(text)];
     const n = this.#synced();
-    const wasOwnText = this.#fast.mode;
+    const wasOwnText = this.#fast.mode === FastMode.OwnText;
     const outcome = callNative(() => n.step(token));
-    this.#fast.mode = outcome === StepOutcome.QuietOwnText || outcome === StepOutcome.EventsOwnText;
+    this.#fast.mode = outcome === StepOutcome.QuietOwnText || outcome === StepOutcome.EventsOwnText ? FastMode.OwnText : FastMode.Off;
     if (outcome === StepOutcome.Quiet || outcome === StepOutcome.QuietOwnText) return [];
-    const raw = n.takeEvents();
+    const events = this.#events.read(callNative(() => n.takeEvents(outlineBuffer())), this.#copyOutline);
     // An ordinary token read in own-text mode that leaves it in own-text mode (no partial
     // character before or after): its one delta is its whole text.
-    const ev = raw[0]!;
-    if (wasOwnText && this.#fast.mode && raw.length === 1 && ev.type === 'content-delta' && !ev.delta.includes('\ufffd')) {
+    const ev = events[0]!;
+    if (wasOwnText && this.#fast.mode === FastMode.OwnText && events.length === 1 && ev.type === 'content-delta' && !ev.delta.includes('\ufffd')) {
       learnOwnText(token, ev.delta);
     }
-    return this.#events.convert(raw);
+    return events;
   }
 
   pushText(text: string): RecoveringEvent[] {
     const n = this.#synced();
-    const raw = callNative(() => n.pushText(text));
-    this.#fast.mode = false;
-    return this.#events.convert(raw);
+    const events = callNative(() => n.pushText(text, outlineBuffer()));
+    this.#fast.mode = FastMode.Off;
+    return this.#events.read(events, this.#copyOutline);
   }
 
   end(): RecoveringEvent[] {
     const n = this.#synced();
-    const raw = callNative(() => n.end());
-    this.#fast.mode = false;
-    return this.#events.convert(raw);
+    const text = callNative(() => n.end(outlineBuffer()));
+    this.#fast.mode = FastMode.Off;
+    return this.#events.read(text, this.#copyOutline);
   }
 
   /** Releases the core parser's memory (it keeps its counts). */
@@ -169,7 +123,7 @@ export function recoverCompletion(
 ): NativeRecoveredCompletion {
   const result = callNative(() => native.recoverCompletion(encoding, completion, role, strict));
   return {
-    events: new GatewayEventConverter(sink).convert(result.events),
+    events: new EventConverter(sink).read(result.text, result.outline),
     truncated: result.truncated,
     tokenCount: result.tokenCount,
     reasoningTokenCount: result.reasoningTokenCount,

@@ -1,8 +1,8 @@
 /**
  * The streaming parser's side of the border: `NativeStreamParser` holds the core's parser and
  * converts what crosses. All parser state is the core's; per-token calls and small batches go
- * through the shared fast path (`own-text.ts`), driven by the core's `TokenEffect` (generated
- * from `crates/harmony-napi/src/parser.rs`) and `appendsOwnText()`.
+ * through the shared fast path (`own-text.ts`), driven by the core's `TokenEffect` and
+ * `fastMode()` (generated from `crates/harmony-napi/src/parser.rs`).
  *
  * @module
  */
@@ -12,12 +12,12 @@ import type { HarmonyError } from '../errors.js';
 import type { HarmonyEvent } from '../stream/events.js';
 import type { Role, StreamState } from '../values.js';
 import { callNative, fromNativeError } from './errors.js';
-import { EventConverter, type WireEvent } from './events.js';
+import { EventConverter, outlineBuffer, type EventSink } from './events.js';
 import { messagesFromWire } from './encoding.js';
 import { native, type BindingEncoding, type BindingStreamParser } from './loader.js';
 import { OwnTextPath, learnOwnText, learnOwnTexts, ownText } from './own-text.js';
 
-const { TokenEffect } = native;
+const { FastMode, TokenEffect } = native;
 
 /**
  * Batches up to this many tokens take the fast path; in larger ones the per-token look-ups cost
@@ -34,11 +34,12 @@ export interface BatchResult {
 }
 
 /** The core's streaming parser, as the public `StreamableParser` uses it. */
-export class NativeStreamParser {
+export class NativeStreamParser implements EventSink {
   readonly #native: BindingStreamParser;
-  readonly #converter = new EventConverter();
+  readonly #converter = new EventConverter(this);
   /** Completed messages seen so far (a prefix of the core's list). */
   readonly #messages: Message[] = [];
+  readonly #copyOutline: (into: Uint32Array) => void;
   /** Whether per-token calls ran since the last batch (the converter's header may be stale). */
   #perTokenCalls = false;
   readonly #fast: OwnTextPath;
@@ -49,7 +50,16 @@ export class NativeStreamParser {
     const n = callNative(() => new native.BindingStreamParser(encoding, role, strict));
     this.#native = n;
     this.#fast = new OwnTextPath((tokens) => callNative(() => n.feed(tokens)));
+    this.#copyOutline = (into) => callNative(() => n.copyOutline(into));
   }
+
+  /** @internal A message completed (in the events of a batch). */
+  message(message: Message): void {
+    this.#messages.push(message);
+  }
+
+  /** @internal The streaming parser reports no recoveries. */
+  recovery(): void {}
 
   /** Feeds one token; returns the content it added (`null` when none). */
   process(token: number): string | null {
@@ -62,12 +72,24 @@ export class NativeStreamParser {
     try {
       effect = n.process(token);
     } catch (error) {
-      this.#fast.mode = false;
+      this.#fast.mode = FastMode.Off;
       throw fromNativeError(error);
     }
-    this.#fast.mode = effect === TokenEffect.OwnText;
-    if (effect === TokenEffect.NoContent) return null;
-    if (effect === TokenEffect.OtherText) return n.lastContentDelta();
+    switch (effect) {
+      case TokenEffect.NoContent:
+        this.#fast.mode = FastMode.Off;
+        return null;
+      case TokenEffect.NoContentOwnText:
+        this.#fast.mode = FastMode.OwnText;
+        return null;
+      case TokenEffect.HeaderToken:
+        this.#fast.mode = FastMode.HeaderTokens;
+        return null;
+      case TokenEffect.OtherText:
+        this.#fast.mode = FastMode.Off;
+        return n.lastContentDelta();
+    }
+    this.#fast.mode = FastMode.OwnText;
     const known = ownText(token);
     if (known !== undefined) return known;
     const delta = n.lastContentDelta() ?? '';
@@ -88,16 +110,16 @@ export class NativeStreamParser {
     }
     const n = this.#beforeBatch();
     try {
-      const events = this.#convert(n.processMany(tokens));
+      const events = this.#read(n.processMany(tokens, outlineBuffer()));
       if (tokens.length <= SMALL_BATCH) {
         learnOwnTexts(tokens);
-        this.#fast.mode = n.appendsOwnText();
+        this.#fast.mode = n.fastMode();
       }
       return { events };
     } catch (e) {
       this.#fed = n.tokenCount();
       const error = fromNativeError(e);
-      const events = this.#convert(n.takePendingEvents());
+      const events = this.#read(n.takePendingEvents(outlineBuffer()));
       // The core records the failing token in `tokens` and reports its position there.
       return error.tokenIndex === undefined ? { events, error } : { events, error, failedAt: error.tokenIndex - start };
     }
@@ -107,9 +129,9 @@ export class NativeStreamParser {
   processEos(): BatchResult {
     const n = this.#beforeBatch();
     try {
-      return { events: this.#convert(n.processEos()) };
+      return { events: this.#read(n.processEos(outlineBuffer())) };
     } catch (e) {
-      return { events: this.#convert(n.takePendingEvents()), error: fromNativeError(e) };
+      return { events: this.#read(n.takePendingEvents(outlineBuffer())), error: fromNativeError(e) };
     }
   }
 
@@ -169,7 +191,7 @@ export class NativeStreamParser {
    */
   #beforeBatch(): BindingStreamParser {
     const n = this.#synced();
-    this.#fast.mode = false;
+    this.#fast.mode = FastMode.Off;
     if (this.#perTokenCalls) {
       this.#perTokenCalls = false;
       this.messages();
@@ -178,9 +200,8 @@ export class NativeStreamParser {
     return n;
   }
 
-  #convert(raw: WireEvent[]): HarmonyEvent[] {
-    const out = new Array<HarmonyEvent>(raw.length);
-    for (let i = 0; i < raw.length; i++) out[i] = this.#converter.convert(raw[i]!, (m) => this.#messages.push(m));
-    return out;
+  /** The events of a native call (the streaming parser's outline has no kinds and no recoveries). */
+  #read(text: string): HarmonyEvent[] {
+    return this.#converter.read(text, this.#copyOutline) as HarmonyEvent[];
   }
 }

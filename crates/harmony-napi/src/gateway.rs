@@ -1,17 +1,20 @@
 //! The core's never-failing parser for gateways: the `BindingRecoveringParser` class (batches in,
-//! events out) and the one-shot `recoverCompletion` (a whole completion in, all events out, no
-//! long-lived native object). The core decides what each message is (`kind`); this only converts.
+//! events out, as an `EventBatch`) and the one-shot `recoverCompletion` (a whole completion in,
+//! all events out, no long-lived native object). The core decides what each message is
+//! (`kind`); this only converts.
 
-use harmony_core::{Content, Message, MessageKind, RecoverOptions, RecoveringEvent, RecoveringParser, RecoveryKind};
-use napi::bindgen_prelude::{Either, Uint32ArraySlice};
-use napi::Result;
+use harmony_core::{RecoverOptions, RecoveringEvent, RecoveringParser};
+use napi::bindgen_prelude::{Either, Env, Uint32Array, Uint32ArraySlice};
+use napi::{JsString, Result};
 use napi_derive::napi;
 
 use crate::encoding::BindingEncoding;
 use crate::error::{guard_js, HarmonyStatus};
+use crate::event::{EventBatch, OutlineEntry};
 use crate::tasks::optional_role;
 
-/// Where the text of a message goes, as the core decided.
+/// Where the text of a message goes, as the core decided (`MessageKind::as_str`: the outline's
+/// `Kind` field of a message).
 #[napi(string_enum = "kebab-case")]
 pub enum BindingMessageKind {
     /// Chain of thought (`reasoning_content`, a `reasoning` item).
@@ -22,18 +25,8 @@ pub enum BindingMessageKind {
     Call,
 }
 
-impl From<MessageKind> for BindingMessageKind {
-    fn from(kind: MessageKind) -> Self {
-        match kind {
-            MessageKind::Reasoning => BindingMessageKind::Reasoning,
-            MessageKind::Text => BindingMessageKind::Text,
-            MessageKind::Call => BindingMessageKind::Call,
-        }
-    }
-}
-
 /// What the recovering parser stepped in for (one row each in the recovery table of
-/// `docs/gateway.md`).
+/// `docs/gateway.md`; `RecoveryKind::as_str`: the outline's `Kind` field of a recovery).
 #[napi(string_enum = "kebab-case")]
 pub enum BindingRecoveryKind {
     /// A stop token between messages: ignored.
@@ -82,149 +75,36 @@ pub enum BindingRecoveryKind {
     HeaderEos,
 }
 
-impl From<RecoveryKind> for BindingRecoveryKind {
-    fn from(kind: RecoveryKind) -> Self {
-        use BindingRecoveryKind as B;
-        match kind {
-            RecoveryKind::StrayStopToken => B::StrayStopToken,
-            RecoveryKind::MissingStart => B::MissingStart,
-            RecoveryKind::RepeatedStart => B::RepeatedStart,
-            RecoveryKind::MissingRole => B::MissingRole,
-            RecoveryKind::LeadingText => B::LeadingText,
-            RecoveryKind::FillerText => B::FillerText,
-            RecoveryKind::MissingHeader => B::MissingHeader,
-            RecoveryKind::UnclosedMessage => B::UnclosedMessage,
-            RecoveryKind::ChannelSpelling => B::ChannelSpelling,
-            RecoveryKind::RepeatedChannel => B::RepeatedChannel,
-            RecoveryKind::DamagedMarker => B::DamagedMarker,
-            RecoveryKind::MissingChannelMarker => B::MissingChannelMarker,
-            RecoveryKind::UnknownChannel => B::UnknownChannel,
-            RecoveryKind::StrayRecipient => B::StrayRecipient,
-            RecoveryKind::CallInAnalysis => B::CallInAnalysis,
-            RecoveryKind::ExtraHeaderWords => B::ExtraHeaderWords,
-            RecoveryKind::ForeignAuthor => B::ForeignAuthor,
-            RecoveryKind::ControlTokenInRecipient => B::ControlTokenInRecipient,
-            RecoveryKind::StrayControlToken => B::StrayControlToken,
-            RecoveryKind::InterruptedHeader => B::InterruptedHeader,
-            RecoveryKind::BrokenHeader => B::BrokenHeader,
-            RecoveryKind::HeaderEos => B::HeaderEos,
-        }
-    }
-}
-
-/// One event of the recovering parser, with the core's classification of each message.
-#[napi(discriminant = "type", discriminant_case = "kebab-case", object_from_js = false)]
-pub enum BindingGatewayEvent {
-    /// A message begins; its header is normalised (canonical channel, recipient on calls only).
-    MessageStart {
-        /// Where its text goes.
-        kind: BindingMessageKind,
-        /// The author's role (`assistant`).
-        role: String,
-        /// The author's name.
-        name: Option<String>,
-        /// The canonical channel.
-        channel: Option<String>,
-        /// The tool called (calls only).
-        recipient: Option<String>,
-        /// The content type.
-        content_type: Option<String>,
-    },
-    /// Text added to the current message.
-    ContentDelta {
-        /// The text.
-        delta: String,
-    },
-    /// A message is complete.
-    MessageEnd {
-        /// Where its text went.
-        kind: BindingMessageKind,
-        /// The author's role.
-        role: String,
-        /// The author's name.
-        name: Option<String>,
-        /// The canonical channel.
-        channel: Option<String>,
-        /// The tool called (calls only).
-        recipient: Option<String>,
-        /// The content type.
-        content_type: Option<String>,
-        /// The whole text.
-        text: String,
-        /// What ended it: `end`, `call`, `return` or `eos`.
-        stop_token: String,
-    },
-    /// A call ended with `<|call|>`.
-    ToolCall {
-        /// The tool (`functions.get_weather`).
-        recipient: String,
-        /// The content type.
-        content_type: Option<String>,
-        /// The arguments, verbatim.
-        arguments: String,
-    },
-    /// An intervention, before the events it explains.
-    Recovered {
-        /// What was recovered.
-        kind: BindingRecoveryKind,
-        /// Index of the token among all tokens fed.
-        token_index: u32,
-        /// A human-readable explanation (never quotes reasoning or dropped text).
-        detail: String,
-    },
-}
-
 fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-fn message_text(message: &Message) -> String {
-    message
-        .content
-        .iter()
-        .filter_map(|c| match c {
-            Content::Text(t) => Some(t.text.as_str()),
-            _ => None,
-        })
-        .collect()
-}
-
-impl From<RecoveringEvent> for BindingGatewayEvent {
-    fn from(event: RecoveringEvent) -> Self {
+impl EventBatch {
+    /// A recovering parser's event: as the streaming parser's, with each message's `Kind`; and
+    /// `Recovered` events.
+    fn recovering_event(&mut self, event: &RecoveringEvent) {
         match event {
+            RecoveringEvent::ContentDelta { delta } => self.delta(delta),
             RecoveringEvent::MessageStart { kind, role, name, channel, recipient, content_type } => {
-                BindingGatewayEvent::MessageStart {
-                    kind: kind.into(),
-                    role: role.as_str().to_owned(),
-                    name,
-                    channel,
-                    recipient,
-                    content_type,
-                }
+                self.event(OutlineEntry::MessageStart);
+                self.header(*role, name.as_deref(), channel.as_deref(), recipient.as_deref(), content_type.as_deref());
+                self.text(OutlineEntry::Kind, kind.as_str());
             }
-            RecoveringEvent::ContentDelta { delta } => BindingGatewayEvent::ContentDelta { delta },
             RecoveringEvent::MessageEnd { kind, message, stop } => {
-                let text = message_text(&message);
-                let Message { author, recipient, channel, content_type, .. } = message;
-                BindingGatewayEvent::MessageEnd {
-                    kind: kind.into(),
-                    role: author.role.as_str().to_owned(),
-                    name: author.name,
-                    channel,
-                    recipient,
-                    content_type,
-                    text,
-                    stop_token: stop.as_str().to_owned(),
-                }
+                self.event(OutlineEntry::MessageEnd);
+                self.message(message);
+                self.stop(*stop);
+                self.text(OutlineEntry::Kind, kind.as_str());
             }
             RecoveringEvent::ToolCall { recipient, content_type, arguments } => {
-                BindingGatewayEvent::ToolCall { recipient, content_type, arguments }
+                self.tool_call(recipient, content_type.as_deref(), arguments);
             }
-            RecoveringEvent::Recovered(r) => BindingGatewayEvent::Recovered {
-                kind: r.kind.into(),
-                token_index: index(r.token_index),
-                detail: r.detail,
-            },
+            RecoveringEvent::Recovered(r) => {
+                self.event(OutlineEntry::Recovered);
+                self.text(OutlineEntry::Kind, r.kind.as_str());
+                self.number(OutlineEntry::TokenIndex, index(r.token_index));
+                self.text(OutlineEntry::Detail, &r.detail);
+            }
         }
     }
 }
@@ -232,8 +112,10 @@ impl From<RecoveringEvent> for BindingGatewayEvent {
 /// A whole completion, parsed by the recovering parser.
 #[napi(object, object_from_js = false)]
 pub struct BindingRecoveredCompletion {
-    /// Every event, in stream order.
-    pub events: Vec<BindingGatewayEvent>,
+    /// The text of every event, in stream order (see `OutlineEntry`).
+    pub text: String,
+    /// The outline of the events: its length at index 0, then the pairs.
+    pub outline: Uint32Array,
     /// The stream ended inside a message or a header (the `length` finish reason).
     pub truncated: bool,
     /// Number of tokens parsed (in text mode: of the tokenised text).
@@ -252,7 +134,7 @@ pub fn recover_completion(
     role: Option<String>,
     strict: Option<bool>,
 ) -> Result<BindingRecoveredCompletion, HarmonyStatus> {
-    guard_js(|| {
+    let (parser, events) = guard_js(|| {
         let role = optional_role(role.as_deref())?;
         let options = RecoverOptions { strict: strict.unwrap_or(false) };
         let mut parser = RecoveringParser::with_options(encoding.enc, role, options);
@@ -262,12 +144,19 @@ pub fn recover_completion(
             Either::B(text) => parser.process_text(text, &mut events)?,
         }
         parser.process_eos(&mut events)?;
-        Ok(BindingRecoveredCompletion {
-            events: events.into_iter().map(BindingGatewayEvent::from).collect(),
-            truncated: parser.truncated(),
-            token_count: index(parser.token_count()),
-            reasoning_token_count: index(parser.reasoning_token_count()),
-        })
+        Ok((parser, events))
+    })?;
+    let mut batch = EventBatch::default();
+    for event in &events {
+        batch.recovering_event(event);
+    }
+    let (text, outline) = batch.into_parts()?;
+    Ok(BindingRecoveredCompletion {
+        text,
+        outline: Uint32Array::new(outline),
+        truncated: parser.truncated(),
+        token_count: index(parser.token_count()),
+        reasoning_token_count: index(parser.reasoning_token_count()),
     })
 }
 
@@ -291,6 +180,8 @@ pub enum StepOutcome {
 pub struct BindingRecoveringParser {
     inner: RecoveringParser,
     events: Vec<RecoveringEvent>,
+    /// The events of the last call as they cross.
+    batch: EventBatch,
 }
 
 #[napi]
@@ -303,19 +194,30 @@ impl BindingRecoveringParser {
         guard_js(|| {
             let role = optional_role(role.as_deref())?;
             let options = RecoverOptions { strict: strict.unwrap_or(false) };
-            Ok(Self { inner: RecoveringParser::with_options(encoding.enc, role, options), events: Vec::new() })
+            Ok(Self {
+                inner: RecoveringParser::with_options(encoding.enc, role, options),
+                events: Vec::new(),
+                batch: EventBatch::default(),
+            })
         })
     }
 
-    /// Feeds a batch of tokens; returns its events with each message's kind.
+    /// Feeds a batch of tokens; returns the text of its events (with each message's kind) and
+    /// writes their outline into `outline` (see `OutlineEntry`; when it does not fit, only its
+    /// length, and `copyOutline` gives it).
     #[napi]
-    pub fn push(&mut self, tokens: &[u32]) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
+    pub fn push<'env>(
+        &mut self,
+        env: &'env Env,
+        tokens: &[u32],
+        outline: Uint32ArraySlice<'_>,
+    ) -> Result<JsString<'env>, HarmonyStatus> {
         self.run(|inner, events| inner.process_many(tokens, events))?;
-        Ok(self.events.drain(..).map(BindingGatewayEvent::from).collect())
+        self.batch.hand_over(env, outline)
     }
 
     /// Feeds one token and says what it did; its events wait for `takeEvents` (a token per call
-    /// is the common case when streaming, and most cause no event: no array crosses for them).
+    /// is the common case when streaming, and most cause no event: nothing more crosses for them).
     #[napi]
     pub fn step(&mut self, token: u32) -> Result<StepOutcome, HarmonyStatus> {
         self.run(|inner, events| inner.process_many(&[token], events))?;
@@ -327,27 +229,51 @@ impl BindingRecoveringParser {
         })
     }
 
-    /// The events of the last `step`.
+    /// The events of the last `step`, as `push` returns them.
     #[napi]
-    pub fn take_events(&mut self) -> Vec<BindingGatewayEvent> {
-        self.events.drain(..).map(BindingGatewayEvent::from).collect()
+    pub fn take_events<'env>(
+        &mut self,
+        env: &'env Env,
+        outline: Uint32ArraySlice<'_>,
+    ) -> Result<JsString<'env>, HarmonyStatus> {
+        self.batch.hand_over(env, outline)
     }
 
-    /// Feeds decoded text (literal `<|…|>` markers); returns its events with each message's kind.
+    /// Writes the outline of the last call again (into a larger buffer, after a call reported
+    /// one that did not fit).
     #[napi]
-    pub fn push_text(&mut self, text: String) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
+    pub fn copy_outline(&self, outline: Uint32ArraySlice<'_>) -> Result<(), HarmonyStatus> {
+        self.batch.copy_outline(outline)
+    }
+
+    /// Feeds decoded text (literal `<|…|>` markers); returns its events as `push` does.
+    #[napi]
+    pub fn push_text<'env>(
+        &mut self,
+        env: &'env Env,
+        text: String,
+        outline: Uint32ArraySlice<'_>,
+    ) -> Result<JsString<'env>, HarmonyStatus> {
         self.run(|inner, events| inner.process_text(&text, events))?;
-        Ok(self.events.drain(..).map(BindingGatewayEvent::from).collect())
+        self.batch.hand_over(env, outline)
     }
 
-    /// Signals the end of the stream; returns the events it caused (then see `truncated`).
+    /// Signals the end of the stream; returns the events it caused as `push` does (then see
+    /// `truncated`).
     #[napi]
-    pub fn end(&mut self) -> Result<Vec<BindingGatewayEvent>, HarmonyStatus> {
+    pub fn end<'env>(
+        &mut self,
+        env: &'env Env,
+        outline: Uint32ArraySlice<'_>,
+    ) -> Result<JsString<'env>, HarmonyStatus> {
         self.run(RecoveringParser::process_eos)?;
-        let events = self.events.drain(..).map(BindingGatewayEvent::from).collect();
-        // The events carried every message and recovery: a finished parser keeps only its counts.
-        self.free();
-        Ok(events)
+        let text = self.batch.hand_over(env, outline)?;
+        // The events carried every message and recovery: a finished parser keeps only its counts
+        // (and the outline, for `copyOutline`).
+        self.inner.release_memory();
+        self.events = Vec::new();
+        self.batch.release_text();
+        Ok(text)
     }
 
     /// Releases the parser's memory now instead of when the garbage collector runs its finaliser
@@ -356,6 +282,7 @@ impl BindingRecoveringParser {
     pub fn free(&mut self) {
         self.inner.release_memory();
         self.events = Vec::new();
+        self.batch = EventBatch::default();
     }
 
     /// Number of tokens fed so far.
@@ -396,7 +323,12 @@ impl BindingRecoveringParser {
         f: impl FnOnce(&mut RecoveringParser, &mut Vec<RecoveringEvent>) -> harmony_core::Result<()>,
     ) -> Result<(), HarmonyStatus> {
         self.events.clear();
+        self.batch.clear();
         let (inner, events) = (&mut self.inner, &mut self.events);
-        guard_js(|| f(inner, events))
+        guard_js(|| f(inner, events))?;
+        for event in &self.events {
+            self.batch.recovering_event(event);
+        }
+        Ok(())
     }
 }

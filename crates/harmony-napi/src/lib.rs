@@ -20,9 +20,7 @@ mod text;
 mod training;
 
 pub use encoding::BindingEncoding;
-pub use event::BindingEvent;
 pub use gateway::{
-    recover_completion, BindingGatewayEvent, BindingMessageKind, BindingRecoveredCompletion, BindingRecoveringParser,
-    BindingRecoveryKind,
+    recover_completion, BindingMessageKind, BindingRecoveredCompletion, BindingRecoveringParser, BindingRecoveryKind,
 };
 pub use parser::BindingStreamParser;

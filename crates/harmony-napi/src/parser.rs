@@ -1,42 +1,52 @@
 //! `BindingStreamParser`: the core streaming parser as a JS class. One call per token
 //! (`process`, which says what content the token added, so a per-token loop needs a single
 //! crossing and, for most tokens, no new string) or per batch (`processMany`, which returns the
-//! batch's events). The parser is the only long-lived native object; it holds no JS values.
+//! batch's events as an [`EventBatch`]: one string, and an outline written into the caller's
+//! buffer). The parser is the only long-lived native object; it holds no JS values.
 
 use harmony_core::{HarmonyEncoding, ParseEvent, ParseOptions, StreamableParser};
-use napi::bindgen_prelude::{Either, Env, Uint32ArraySlice};
-use napi::Result;
+use napi::bindgen_prelude::{Env, Uint32ArraySlice};
+use napi::{JsString, Result};
 use napi_derive::napi;
 
 use crate::encoding::{tokens_to_js, BindingEncoding};
-use crate::error::{guard_js, to_js_error, HarmonyStatus};
-use crate::event::BindingEvent;
+use crate::error::{guard_js, HarmonyStatus};
+use crate::event::{internal, EventBatch};
 use crate::tasks::optional_role;
 
-/// One event as it crosses to JS: a content delta is just its text (the most frequent event,
-/// sent as a bare string: one JS value instead of an object with two properties); the rest are
-/// `BindingEvent` objects. The TS layer expands both into the public event objects.
-pub type WireEvent = Either<String, BindingEvent>;
-
-fn to_wire(event: ParseEvent) -> WireEvent {
-    match event {
-        ParseEvent::ContentDelta { delta } => Either::A(delta),
-        other => Either::B(BindingEvent::from(other)),
-    }
-}
-
-/// What one token did to the content of the message in progress (`BindingStreamParser.process`).
+/// What one token did to the content of the message in progress (`BindingStreamParser.process`),
+/// and which tokens the caller may then answer itself (see [`FastMode`]).
 #[napi]
 pub enum TokenEffect {
-    /// It added no content.
+    /// It added no content (`FastMode.Off`).
     NoContent,
-    /// It added exactly its own text, and the parser is left where every ordinary token whose
-    /// bytes are valid UTF-8 will do the same (`StreamableParser::appends_whole_tokens`): the
-    /// caller may answer such tokens itself and hand them over later with `feed`.
+    /// It added no content and opened a message's content (`FastMode.OwnText`).
+    NoContentOwnText,
+    /// It added no content: the parser reads a header (`FastMode.HeaderTokens`).
+    HeaderToken,
+    /// It added exactly its own text (`FastMode.OwnText`).
     OwnText,
-    /// It added other text (read it with `lastContentDelta`).
+    /// It added other text (read it with `lastContentDelta`; `FastMode.Off`).
     OtherText,
 }
+
+/// Which tokens the caller may answer itself, hand over later with `feed`, until its next other
+/// call: the core's contracts, each checked by its own test.
+#[napi]
+pub enum FastMode {
+    /// None.
+    Off,
+    /// Ordinary tokens whose bytes are valid UTF-8: each adds exactly its own text
+    /// (`StreamableParser::appends_whole_tokens`).
+    OwnText,
+    /// Every token but `HEADER_END_TOKEN`: each is only recorded in the header
+    /// (`StreamableParser::records_header_tokens`).
+    HeaderTokens,
+}
+
+/// The token that ends a header (`<|message|>`).
+#[napi]
+pub const HEADER_END_TOKEN: u32 = StreamableParser::HEADER_END_TOKEN;
 
 /// Ids below this are ordinary (byte-pair) tokens; the rest are special tokens.
 #[napi]
@@ -47,10 +57,11 @@ pub const ORDINARY_TOKEN_COUNT: u32 = harmony_core::tokenizer::FIRST_SPECIAL;
 pub struct BindingStreamParser {
     encoding: HarmonyEncoding,
     inner: StreamableParser,
-    /// Reused event buffer of `process_many`.
+    /// Reused event buffer of the core's calls.
     events: Vec<ParseEvent>,
-    /// Events of the tokens before a failing one, kept for `take_pending_events`.
-    pending: Vec<ParseEvent>,
+    /// The events of the last batch as they cross (after a failure: those of the tokens before
+    /// the failing one, kept for `take_pending_events`).
+    batch: EventBatch,
 }
 
 #[napi]
@@ -65,7 +76,7 @@ impl BindingStreamParser {
                 encoding: encoding.enc,
                 inner: StreamableParser::new(encoding.enc, role, ParseOptions { strict }),
                 events: Vec::new(),
-                pending: Vec::new(),
+                batch: EventBatch::default(),
             })
         })
     }
@@ -75,18 +86,23 @@ impl BindingStreamParser {
     pub fn process(&mut self, token: u32) -> Result<TokenEffect, HarmonyStatus> {
         guard_js(|| {
             self.inner.process(token)?;
-            Ok(if self.inner.last_content_delta().is_none() {
-                TokenEffect::NoContent
-            } else if self.inner.last_delta_is_token_text() && self.inner.appends_whole_tokens() {
-                TokenEffect::OwnText
+            Ok(if self.inner.last_content_delta().is_some() {
+                if self.inner.last_delta_is_token_text() && self.inner.appends_whole_tokens() {
+                    TokenEffect::OwnText
+                } else {
+                    TokenEffect::OtherText
+                }
             } else {
-                TokenEffect::OtherText
+                match self.fast_mode() {
+                    FastMode::Off => TokenEffect::NoContent,
+                    FastMode::OwnText => TokenEffect::NoContentOwnText,
+                    FastMode::HeaderTokens => TokenEffect::HeaderToken,
+                }
             })
         })
     }
 
-    /// Feeds, without events, tokens the caller answered itself after a `TokenEffect.OwnText`
-    /// (ordinary tokens with valid UTF-8 bytes, which only append their text).
+    /// Feeds, without events, tokens the caller answered itself (see [`FastMode`]).
     #[napi]
     pub fn feed(&mut self, tokens: &[u32]) -> Result<(), HarmonyStatus> {
         guard_js(|| {
@@ -97,35 +113,37 @@ impl BindingStreamParser {
         })
     }
 
-    /// Feeds a batch and returns its events (content deltas as bare strings). On failure the
-    /// tokens before the failing one are processed, the failing one is recorded in `tokens()`
-    /// (as the reference does) and the error's `tokenIndex` is its position there; the events of
-    /// the tokens before it can be fetched with `takePendingEvents`.
-    #[napi(ts_return_type = "Array<string | BindingEvent>")]
-    pub fn process_many(&mut self, tokens: &[u32]) -> Result<Vec<WireEvent>, HarmonyStatus> {
-        self.events.clear();
-        self.pending.clear();
-        let events = &mut self.events;
-        let inner = &mut self.inner;
-        match guard_js(|| inner.process_many(tokens, events).map(|_| ())) {
-            Ok(()) => Ok(self.events.drain(..).map(to_wire).collect()),
-            Err(err) => {
-                std::mem::swap(&mut self.pending, &mut self.events);
-                Err(err)
-            }
+    /// Feeds a batch; returns the text of its events and writes their outline into `outline`
+    /// (see `OutlineEntry`; when it does not fit, only its length, and `copyOutline` gives it).
+    /// On failure the tokens before the failing one are processed, the failing one is recorded in
+    /// `tokens()` (as the reference does) and the error's `tokenIndex` is its position there; the
+    /// events of the tokens before it can be fetched with `takePendingEvents`.
+    #[napi]
+    pub fn process_many<'env>(
+        &mut self,
+        env: &'env Env,
+        tokens: &[u32],
+        outline: Uint32ArraySlice<'_>,
+    ) -> Result<JsString<'env>, HarmonyStatus> {
+        self.run(|inner, events| inner.process_many(tokens, events).map(|_| ()))?;
+        self.batch.hand_over(env, outline)
+    }
+
+    /// Which tokens the caller may answer itself now (after `process`, its `TokenEffect` says
+    /// the same).
+    #[napi]
+    pub fn fast_mode(&self) -> FastMode {
+        if self.inner.appends_whole_tokens() {
+            FastMode::OwnText
+        } else if self.inner.records_header_tokens() {
+            FastMode::HeaderTokens
+        } else {
+            FastMode::Off
         }
     }
 
-    /// Whether the parser is where an ordinary token whose bytes are valid UTF-8 only appends its
-    /// own text (`StreamableParser::appends_whole_tokens`; after `process`, `TokenEffect.OwnText`
-    /// says the same).
-    #[napi]
-    pub fn appends_own_text(&self) -> bool {
-        self.inner.appends_whole_tokens()
-    }
-
     /// For each token, its text when its bytes are valid UTF-8 on their own (what it appends in
-    /// content where `appendsOwnText` holds), else `null`.
+    /// content in `FastMode.OwnText`), else `null`.
     #[napi]
     pub fn own_texts(tokens: &[u32]) -> Vec<Option<String>> {
         let tokenizer = harmony_core::tokenizer::Tokenizer::get();
@@ -138,29 +156,37 @@ impl BindingStreamParser {
     pub fn free(&mut self) {
         self.inner = StreamableParser::new(self.encoding, None, ParseOptions { strict: true });
         self.events = Vec::new();
-        self.pending = Vec::new();
+        self.batch = EventBatch::default();
     }
 
-    /// Signals the end of the stream; returns the events it caused (the pending message's end).
-    #[napi(ts_return_type = "Array<string | BindingEvent>")]
-    pub fn process_eos(&mut self) -> Result<Vec<WireEvent>, HarmonyStatus> {
-        self.events.clear();
-        self.pending.clear();
-        let events = &mut self.events;
-        let inner = &mut self.inner;
-        match guard_js(|| inner.process_eos_with_events(events).map(|_| ())) {
-            Ok(()) => Ok(self.events.drain(..).map(to_wire).collect()),
-            Err(err) => {
-                std::mem::swap(&mut self.pending, &mut self.events);
-                Err(err)
-            }
-        }
+    /// Signals the end of the stream; returns the events it caused (the pending message's end),
+    /// as `processMany` does.
+    #[napi]
+    pub fn process_eos<'env>(
+        &mut self,
+        env: &'env Env,
+        outline: Uint32ArraySlice<'_>,
+    ) -> Result<JsString<'env>, HarmonyStatus> {
+        self.run(|inner, events| inner.process_eos_with_events(events).map(|_| ()))?;
+        self.batch.hand_over(env, outline)
     }
 
-    /// The events produced before the last `processMany`/`processEos` failure (emptied on read).
-    #[napi(ts_return_type = "Array<string | BindingEvent>")]
-    pub fn take_pending_events(&mut self) -> Vec<WireEvent> {
-        self.pending.drain(..).map(to_wire).collect()
+    /// The events produced before the last `processMany`/`processEos` failure, as `processMany`
+    /// returns events.
+    #[napi]
+    pub fn take_pending_events<'env>(
+        &mut self,
+        env: &'env Env,
+        outline: Uint32ArraySlice<'_>,
+    ) -> Result<JsString<'env>, HarmonyStatus> {
+        self.batch.hand_over(env, outline)
+    }
+
+    /// Writes the outline of the last batch again (into a larger buffer, after `processMany`,
+    /// `processEos` or `takePendingEvents` reported one that did not fit).
+    #[napi]
+    pub fn copy_outline(&self, outline: Uint32ArraySlice<'_>) -> Result<(), HarmonyStatus> {
+        self.batch.copy_outline(outline)
     }
 
     /// `ExpectStart`, `Header` or `Content`.
@@ -229,12 +255,7 @@ impl BindingStreamParser {
     /// Every token given to `process`/`processMany` so far (a copy).
     #[napi]
     pub fn tokens<'env>(&self, env: &'env Env) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        tokens_to_js(env, self.inner.tokens().to_vec()).map_err(|e| {
-            to_js_error(harmony_core::HarmonyError::new(
-                harmony_core::ErrorCode::Internal,
-                format!("internal error (napi): {}", e.reason),
-            ))
-        })
+        tokens_to_js(env, self.inner.tokens().to_vec()).map_err(|e| internal(&format!("napi: {}", e.reason)))
     }
 
     /// Number of tokens processed so far.
@@ -247,5 +268,21 @@ impl BindingStreamParser {
     #[napi]
     pub fn state_json(&self) -> String {
         self.inner.state_json()
+    }
+
+    /// Runs a core call that reports events, and writes them (those before a failure too) into
+    /// the batch.
+    fn run(
+        &mut self,
+        f: impl FnOnce(&mut StreamableParser, &mut Vec<ParseEvent>) -> harmony_core::Result<()>,
+    ) -> Result<(), HarmonyStatus> {
+        self.events.clear();
+        self.batch.clear();
+        let (inner, events) = (&mut self.inner, &mut self.events);
+        let result = guard_js(|| f(inner, events));
+        for event in &self.events {
+            self.batch.parse_event(event);
+        }
+        result
     }
 }

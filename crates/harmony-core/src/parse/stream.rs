@@ -120,7 +120,10 @@ impl EventSink for BatchSink<'_> {
                 return;
             }
         }
-        self.emit(ParseEvent::ContentDelta { delta: delta.to_owned() });
+        // The run grows token by token: room for a few tokens up front saves reallocations.
+        let mut run = String::with_capacity(delta.len().max(64));
+        run.push_str(delta);
+        self.emit(ParseEvent::ContentDelta { delta: run });
     }
 }
 
@@ -433,6 +436,16 @@ impl StreamableParser {
         matches!(self.state, State::Content(_)) && self.pending.is_empty() && !self.poisoned
     }
 
+    /// The token that ends a header (`<|message|>`).
+    pub const HEADER_END_TOKEN: u32 = MESSAGE;
+
+    /// Whether the parser reads a header strictly: then every token but `HEADER_END_TOKEN` is
+    /// only recorded (no content, no error until `<|message|>` reads the header), so a binding
+    /// may hold such tokens back and feed them later, as with `appends_whole_tokens`.
+    pub fn records_header_tokens(&self) -> bool {
+        self.strict && matches!(self.state, State::Header)
+    }
+
     /// The completed messages.
     pub fn messages(&self) -> &[Message] {
         &self.messages
@@ -581,6 +594,43 @@ mod tests {
                         assert!(p.appends_whole_tokens());
                         checked += 1;
                     }
+                }
+            }
+        }
+        assert!(checked > 200, "only {checked} tokens met the contract's premise");
+    }
+
+    #[test]
+    fn header_tokens_are_only_recorded_while_a_strict_header_is_read() {
+        // The contract of `records_header_tokens`, on random streams of starts, header words,
+        // control, stop and content tokens and unknown ids, strict and not.
+        let tk = Tokenizer::get();
+        let mut words = Vec::new();
+        tk.encode_into(
+            "<|start|>assistant<|channel|>analysis to=functions.f<|constrain|>json<|message|>hi",
+            &crate::tokenizer::SpecialTokenSet::All,
+            &mut words,
+        );
+        let pool: Vec<u32> = [200_007, 200_012, 200_002, 250_000, 31_446].into_iter().chain(words).collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut checked = 0;
+        for round in 0..400 {
+            let strict = round % 2 == 0;
+            let mut p = parser(if round % 3 == 0 { None } else { Some(Role::Assistant) }, strict);
+            for _ in 0..40 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let token = pool[(seed % pool.len() as u64) as usize];
+                let recording = p.records_header_tokens();
+                assert!(!recording || strict);
+                let ok = p.process(token).is_ok();
+                if recording && token != StreamableParser::HEADER_END_TOKEN {
+                    assert!(ok);
+                    assert_eq!(p.last_content_delta(), None);
+                    assert_eq!(p.state(), StreamState::Header);
+                    assert!(p.records_header_tokens());
+                    checked += 1;
                 }
             }
         }
