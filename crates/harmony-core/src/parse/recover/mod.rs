@@ -509,6 +509,7 @@ impl RecoveringParser {
     }
 
     fn push_body(&mut self, token: u32, events: &mut Vec<RecoveringEvent>) -> Result<()> {
+        let text = self.encoding.tokenizer().ordinary_token_text(token);
         let Some(bytes) = self.token_bytes(token) else {
             return self.record(RecoveryKind::StrayControlToken, format!("dropped unknown token {token}"), events);
         };
@@ -517,7 +518,12 @@ impl RecoveringParser {
             self.reasoning_count += 1;
         }
         let start = body.text.len();
-        self.decoder.push(bytes, &mut body.text);
+        match text {
+            // Valid UTF-8 on its own (the tokenizer's table says so) after whole characters:
+            // nothing to check.
+            Some(text) if self.decoder.partial.is_empty() => body.text.push_str(text),
+            _ => self.decoder.push(bytes, &mut body.text),
+        }
         if body.text.len() > start {
             let delta = &body.text[start..];
             let in_batch = events.len() > self.batch_start;
