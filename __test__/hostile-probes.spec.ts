@@ -290,6 +290,8 @@ describe('other arguments of the wrong type', () => {
     await expectRejected('parseStream of a source whose next() throws', async () => {
       for await (const _ of parseStream({ [Symbol.asyncIterator]: () => ({ next: boom }) } as never)) void _;
     });
+    await expectRejected('a getter that throws a Proxy', () => enc.encode('x', { get allowedSpecial(): never { throw trapsThrow(); } } as never));
+    await expectRejected('a request getter that throws a Proxy', () => chatCompletionsToHarmony({ get messages(): never { throw trapsThrow(); } } as never));
     await expectRejected('parseStream of a Proxy source', async () => {
       for await (const _ of parseStream(trapsThrow() as never)) void _;
     });
@@ -489,6 +491,35 @@ function responsesRequest(text: string) {
 }
 
 const specials = (tokens: Uint32Array) => Array.from(tokens).filter((t) => enc.isSpecialToken(t));
+
+describe('requests built to be slow', () => {
+  it('20 000 tool names that all sanitise to one identifier get unique, reversible prompt names (this took 32 s, quadratic)', () => {
+    const marks = [...'!@#%^&*()-+=~[]{}|;:,.<>/?'];
+    const names = marks.flatMap((a) => marks.flatMap((b) => marks.map((c) => `t${a}${b}${c}`))).slice(0, 20_000);
+    // Literal names that look like the suffixes given on a clash, in between.
+    names.splice(3, 0, 't____2', 't___3', 't___5');
+    const { toolNames } = chatCompletionsToHarmony({ messages: [], tools: names.map((name) => ({ type: 'function', function: { name } })) });
+    const prompt = names.map((name) => toolNames.toHarmony(name));
+    expect(new Set(prompt).size).toBe(names.length);
+    for (const [i, name] of names.entries()) expect(toolNames.fromHarmony(prompt[i]!)).toBe(name);
+    // The rule: each character outside identifiers becomes `_` (`t!!!` → `t___`), a clash takes the next free `_2`, `_3`, …
+    expect(prompt.slice(0, 7)).toEqual(['t___', 't____2', 't____3', 't____2_2', 't___3', 't___5', 't____4']);
+  });
+
+  it('20 000 assistant items in a row are read in one pass (this took 11 s, quadratic); a call after them makes each a preamble', () => {
+    const assistant = Array.from({ length: 20_000 }, (_, i) => ({ role: 'assistant', content: `a${i}` }));
+    // The channel of each assistant message that is not a call.
+    const channels = (input: unknown[]) =>
+      responsesToHarmony({ input } as never)
+        .conversation.messages.filter((m) => m.role === 'assistant' && m.recipient === null)
+        .map((m) => m.channel);
+    const call = { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' };
+    const user = { role: 'user', content: 'u' };
+    expect(channels([...assistant, call])).toEqual(assistant.map(() => 'commentary'));
+    expect(channels([...assistant, user])).toEqual(assistant.map(() => 'final'));
+    expect(channels([assistant[0], { type: 'reasoning', summary: [] }, assistant[1], call, user, assistant[2]])).toEqual(['commentary', 'commentary', 'final']);
+  });
+});
 
 describe('text that looks like markup, in every text field', () => {
   const INJECTIONS = [

@@ -81,7 +81,13 @@ export class HarmonyError extends Error {
 
   /** True for a `HarmonyError` of any copy of this package (ESM or CommonJS build). */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+    if (typeof value !== 'object' || value === null) return false;
+    try {
+      return (value as { [BRAND]?: unknown })[BRAND] === true;
+    } catch {
+      // A Proxy whose trap throws (thrown by the caller's code) is no HarmonyError.
+      return false;
+    }
   }
 }
 

@@ -7,7 +7,7 @@
  */
 
 import { Message, type RecoveringEvent, type Recovery, type TokenInput } from '../index.js';
-import { CallerObject, guarded, invalidInput, toList } from './input.js';
+import { CallerObject, guarded, invalidInput, shown, toList } from './input.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -57,7 +57,7 @@ export function chatCompletionsToHarmony(request: ChatCompletionRequest, options
   if (format !== undefined) {
     const type = format.get('type');
     if (type === 'json_schema') prologue.responseFormat = responseFormat(format.record('json_schema'));
-    else if (type !== 'text' && type !== 'json_object') throw invalidInput(`${format.at('type')}: unknown response format ${JSON.stringify(String(type))}`, format.at('type'));
+    else if (type !== 'text' && type !== 'json_object') throw invalidInput(`${format.at('type')}: unknown response format ${shown(type)}`, format.at('type'));
   }
 
   const body: Message[] = [];
@@ -98,7 +98,7 @@ export function chatCompletionsToHarmony(request: ChatCompletionRequest, options
         break;
       }
       default:
-        throw invalidInput(`${m.at('role')}: unsupported role ${JSON.stringify(String(role))}`, m.at('role'));
+        throw invalidInput(`${m.at('role')}: unsupported role ${shown(role)}`, m.at('role'));
     }
   }
   return harmonyRequest(prologue, body, toolNames);

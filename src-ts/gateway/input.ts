@@ -21,8 +21,16 @@ export function guarded<T>(field: string, read: () => T): T {
     return read();
   } catch (error) {
     if (error instanceof HarmonyError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw invalidInput(`${field}: reading it threw (${reason})`, field, error);
+    throw invalidInput(`${field}: reading it threw (${exceptionText(error)})`, field, error);
+  }
+}
+
+/** An exception's message, without letting a hostile exception (a thrown Proxy, a throwing `message`) throw again. */
+function exceptionText(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : typeof error === 'string' ? error : describe(error);
+  } catch {
+    return 'an exception that cannot be shown';
   }
 }
 
@@ -39,6 +47,11 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** A value the caller gave, for a message: a string quoted, anything else by its type (none of the caller's code runs). */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' || typeof value === 'boolean' ? String(value) : describe(value);
 }
 
 /** The value of the own property `key` of `object` (`undefined` when it has none). */

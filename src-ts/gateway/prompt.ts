@@ -6,7 +6,7 @@
  */
 
 import { Author, Conversation, DeveloperContent, Message, ReasoningEffort, SystemContent, TextContent, ToolDescription } from '../index.js';
-import { CallerObject, invalidInput, jsonObject, toList } from './input.js';
+import { CallerObject, invalidInput, jsonObject, shown, toList } from './input.js';
 import type { JsonSchema } from './openai-types.js';
 import { ToolNameMap } from './tool-names.js';
 
@@ -74,7 +74,7 @@ function reasoningEffort(value: unknown, field: string): ReasoningEffort | null 
     case 'high':
       return ReasoningEffort.High;
     default:
-      throw invalidInput(`${field} must be 'low', 'medium' or 'high' (what gpt-oss knows), got ${JSON.stringify(String(value))}`, field);
+      throw invalidInput(`${field} must be 'low', 'medium' or 'high' (what gpt-oss knows), got ${shown(value)}`, field);
   }
 }
 
@@ -160,7 +160,7 @@ export function contentText(content: unknown, field: string): string {
     .map((raw, i) => {
       const part = CallerObject.of(raw, `${field}[${i}]`);
       const type = part.get('type');
-      if (!TEXT_PARTS.has(type)) throw invalidInput(`${part.at('type')}: unsupported content part type ${JSON.stringify(String(type))} (gpt-oss reads text only)`, part.at('type'));
+      if (!TEXT_PARTS.has(type)) throw invalidInput(`${part.at('type')}: unsupported content part type ${shown(type)} (gpt-oss reads text only)`, part.at('type'));
       return part.text('text');
     })
     .join('');

@@ -7,7 +7,7 @@
  */
 
 import { Message, type RecoveringEvent, type Recovery, type TokenInput } from '../index.js';
-import { CallerObject, guarded, invalidInput, toList } from './input.js';
+import { CallerObject, guarded, invalidInput, shown, toList } from './input.js';
 import type {
   Response,
   ResponseOutputItem,
@@ -56,14 +56,20 @@ function itemTypes(items: CallerObject[]): unknown[] {
   return items.map((item) => item.get('type') ?? 'message');
 }
 
-/** Whether the assistant message at `i` is followed by a function call of the same turn (a preamble). */
-function precedesCall(items: CallerObject[], types: unknown[], i: number): boolean {
-  for (let j = i + 1; j < items.length; j++) {
-    if (types[j] === 'function_call') return true;
-    if (types[j] === 'reasoning' || (types[j] === 'message' && items[j]!.get('role') === 'assistant')) continue;
-    return false;
+/**
+ * For each item, whether a function call of the same turn follows it: the next item that is not
+ * reasoning or an assistant message is a function call (an assistant message then is a preamble).
+ * One pass from the end: a run of n assistant messages costs O(n), not O(n²).
+ */
+function callFollows(items: CallerObject[], types: unknown[]): boolean[] {
+  const out = new Array<boolean>(items.length);
+  let follows = false;
+  for (let j = items.length - 1; j >= 0; j--) {
+    out[j] = follows;
+    if (types[j] === 'function_call') follows = true;
+    else if (!(types[j] === 'reasoning' || (types[j] === 'message' && items[j]!.get('role') === 'assistant'))) follows = false;
   }
-  return false;
+  return out;
 }
 
 /**
@@ -91,13 +97,13 @@ export function responsesToHarmony(request: ResponseRequest, options: RequestOpt
     if (type === 'function') prologue.functions.push(functionTool(tool));
     else if (typeof type === 'string' && type.startsWith('web_search')) prologue.browser = true;
     else if (type === 'code_interpreter') prologue.python = true;
-    else throw invalidInput(`${tool.at('type')}: unsupported tool type ${JSON.stringify(String(type))}`, tool.at('type'));
+    else throw invalidInput(`${tool.at('type')}: unsupported tool type ${shown(type)}`, tool.at('type'));
   }
   const format = req.optionalRecord('text')?.optionalRecord('format');
   if (format !== undefined) {
     const type = format.get('type');
     if (type === 'json_schema') prologue.responseFormat = responseFormat(format);
-    else if (type !== 'text' && type !== 'json_object') throw invalidInput(`${format.at('type')}: unknown format ${JSON.stringify(String(type))}`, format.at('type'));
+    else if (type !== 'text' && type !== 'json_object') throw invalidInput(`${format.at('type')}: unknown format ${shown(type)}`, format.at('type'));
   }
 
   const input = req.get('input');
@@ -106,6 +112,7 @@ export function responsesToHarmony(request: ResponseRequest, options: RequestOpt
       ? [CallerObject.of({ type: 'message', role: 'user', content: input }, req.at('input'))]
       : (input === undefined || input === null ? [] : toList(input, req.at('input'))).map((raw, i) => CallerObject.of(raw, `${req.at('input')}[${i}]`));
   const types = itemTypes(items);
+  const preamble = callFollows(items, types);
   const body: Message[] = [];
   const callNames = new Map<string, string>();
   for (const [i, item] of items.entries()) {
@@ -122,11 +129,11 @@ export function responsesToHarmony(request: ResponseRequest, options: RequestOpt
             break;
           case 'assistant': {
             const content = contentText(item.get('content'), item.at('content'));
-            if (content) body.push(Message.fromRoleAndContent('assistant', content).withChannel(precedesCall(items, types, i) ? 'commentary' : 'final'));
+            if (content) body.push(Message.fromRoleAndContent('assistant', content).withChannel(preamble[i] ? 'commentary' : 'final'));
             break;
           }
           default:
-            throw invalidInput(`${item.at('role')}: unsupported role ${JSON.stringify(String(role))}`, item.at('role'));
+            throw invalidInput(`${item.at('role')}: unsupported role ${shown(role)}`, item.at('role'));
         }
         break;
       }
@@ -149,7 +156,7 @@ export function responsesToHarmony(request: ResponseRequest, options: RequestOpt
         break;
       }
       default:
-        throw invalidInput(`${item.at('type')}: unsupported item type ${JSON.stringify(String(types[i]))}`, item.at('type'));
+        throw invalidInput(`${item.at('type')}: unsupported item type ${shown(types[i])}`, item.at('type'));
     }
   }
   return harmonyRequest(prologue, body, toolNames);

@@ -28,6 +28,11 @@ const INVALID = /[^\p{ID_Continue}_$\u200c\u200d]/gu;
 export class ToolNameMap {
   readonly #toHarmony = new Map<string, string>();
   readonly #fromHarmony = new Map<string, string>();
+  /**
+   * For each base name, the suffix to try next: names are never removed, so the suffixes below it
+   * are taken, and a request of n names that all clash costs O(n), not O(n²).
+   */
+  readonly #nextSuffix = new Map<string, number>();
 
   /** The prompt name of `name`, registering a new mapping if needed. */
   add(name: string): string {
@@ -36,7 +41,11 @@ export class ToolNameMap {
     if (known !== undefined) return known;
     const base = IDENTIFIER.test(name) ? name : `${/^[\p{ID_Start}_$]/u.test(name) ? '' : '_'}${name.replace(INVALID, '_')}`;
     let candidate = base;
-    for (let n = 2; this.#fromHarmony.has(candidate); n++) candidate = `${base}_${n}`;
+    if (this.#fromHarmony.has(candidate)) {
+      let n = this.#nextSuffix.get(base) ?? 2;
+      while (this.#fromHarmony.has((candidate = `${base}_${n}`))) n++;
+      this.#nextSuffix.set(base, n + 1);
+    }
     this.#toHarmony.set(name, candidate);
     this.#fromHarmony.set(candidate, name);
     return candidate;
