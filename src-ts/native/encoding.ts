@@ -1,7 +1,8 @@
 /**
  * The encoding's side of the border: the native calls of `HarmonyEncoding`, the conversion of
- * their arguments (conversations to their column form or one JSON string, special-token options) and of their results
- * (messages from JSON, token arrays). Callers pass values already checked by the public layer.
+ * their arguments (conversations to their column form or one JSON string, special-token options)
+ * and of their results (messages from JSON, token arrays). Callers pass values already checked by
+ * the public layer.
  *
  * Return path of short encodes (performance note): creating a result `ArrayBuffer` in native
  * code costs more than encoding ~90 bytes, so texts of up to `SCRATCH_TEXT` UTF-16 units are
@@ -239,7 +240,7 @@ export class NativeEncoding {
   encode(text: string, options: SpecialTokenOptions): Uint32Array {
     try {
       if (text.length > SCRATCH_TEXT) return this.handle.encode(text, options);
-      return new Uint32Array(SCRATCH.subarray(0, this.handle.encodeInto(text, SCRATCH, options)));
+      return SCRATCH.slice(0, this.handle.encodeInto(text, SCRATCH, options));
     } catch (error) {
       throw fromNativeError(error);
     }

@@ -11,6 +11,7 @@
 //!   `Vec` when large (no copy at all). See [`tokens_to_js`].
 //! - Token inputs are borrowed `&[u32]` views of the caller's `Uint32Array`: no copy in.
 
+use std::cell::RefCell;
 use std::ffi::c_void;
 use std::ptr;
 
@@ -135,8 +136,10 @@ impl BindingEncoding {
         // slice is unique while it lives (it does not escape this function).
         let dst = unsafe { out.as_mut() };
         let count = guard_js(|| {
-            let tokens = tasks::encode(&self.enc, &text, &allowed, &disallowed)?;
-            copy_into(&tokens, dst)
+            with_token_buffer(|tokens| {
+                self.enc.tokenizer().encode_checked_into(&text, &allowed, &disallowed, tokens)?;
+                copy_into(tokens, dst)
+            })
         })?;
         let js = out.value();
         let written = count as usize * std::mem::size_of::<u32>();
@@ -368,6 +371,31 @@ fn special_sets(options: Option<EncodeOptions>) -> (SpecialTokenSet, SpecialToke
     let EncodeOptions { allowed_special, disallowed_special } =
         options.unwrap_or(EncodeOptions { allowed_special: None, disallowed_special: None });
     (set(allowed_special, SpecialTokenSet::Listed(Vec::new())), set(disallowed_special, SpecialTokenSet::All))
+}
+
+thread_local! {
+    /// The tokens of this thread's synchronous `encodeInto` calls, copied out before the call
+    /// returns: one buffer reused instead of a vector allocated and freed per call.
+    static TOKENS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// [`TOKENS`] keeps at most this capacity between calls (256 KiB); a larger one is released.
+const KEPT_TOKEN_CAPACITY: usize = 1 << 16;
+
+/// Runs `f` with this thread's empty token buffer.
+fn with_token_buffer<T>(f: impl FnOnce(&mut Vec<u32>) -> T) -> T {
+    TOKENS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut tokens) => {
+            tokens.clear();
+            let result = f(&mut tokens);
+            if tokens.capacity() > KEPT_TOKEN_CAPACITY {
+                *tokens = Vec::new();
+            }
+            result
+        }
+        // Only a nested call could hold it; it gets a buffer of its own.
+        Err(_) => f(&mut Vec::new()),
+    })
 }
 
 /// Copies `tokens` into the start of `out`; an invalid argument if they do not fit.

@@ -128,6 +128,20 @@ impl Tokenizer {
         allowed: &SpecialTokenSet,
         disallowed: &SpecialTokenSet,
     ) -> Result<Vec<u32>> {
+        let mut out = Vec::new();
+        self.encode_checked_into(text, allowed, disallowed, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Tokenizer::encode_checked`] appending to `out`, which a caller may reuse across calls
+    /// (`out` is left as it was on failure).
+    pub fn encode_checked_into(
+        &self,
+        text: &str,
+        allowed: &SpecialTokenSet,
+        disallowed: &SpecialTokenSet,
+        out: &mut Vec<u32>,
+    ) -> Result<()> {
         let allowed_ids = IdSet::from_set(allowed);
         let offending: Option<&str> = match disallowed {
             SpecialTokenSet::All => {
@@ -150,9 +164,9 @@ impl Tokenizer {
             return Err(HarmonyError::new(ErrorCode::DisallowedSpecial, special::disallowed_message(tok))
                 .in_field(tok.to_owned()));
         }
-        let mut out = Vec::with_capacity(text.len() / 4 + 8);
-        with_specials(text, &allowed_ids, &mut out);
-        Ok(out)
+        out.reserve(text.len() / 4 + 8);
+        with_specials(text, &allowed_ids, out);
+        Ok(())
     }
 
     /// The bytes of one token (ordinary or special); `None` for an id outside the vocabulary.
