@@ -184,4 +184,36 @@ describe.runIf(existsSync(join(root, 'dist', 'cjs', 'index.js')))('one HarmonyEr
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', program], { cwd: root, encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual([true, true, true, false]);
   });
+
+  it("the builders of one build are taken by the other's calls and builders", () => {
+    // Each value built with the CommonJS build, used with the ESM build: the same tokens as the
+    // same value built with the ESM build.
+    const program = `
+      import { createRequire } from 'node:module';
+      import * as esm from './dist/esm/index.js';
+      const cjs = createRequire(import.meta.url)('./dist/cjs/index.js');
+      const enc = esm.loadHarmonyEncoding();
+      const build = (lib) => [
+        lib.Message.fromRoleAndContent('system', lib.SystemContent.new().withTools(lib.ToolNamespaceConfig.browser()).withChannelConfig(lib.ChannelConfig.requireChannels(['final']))),
+        lib.Message.fromAuthorAndContent(lib.Author.new('tool', 'browser.search'), 'result'),
+        lib.Message.fromRoleAndContent('developer', lib.DeveloperContent.new().withFunctionTools([lib.ToolDescription.new('f', 'does f')])),
+      ];
+      const tokens = (messages) => Array.from(enc.renderConversation(messages));
+      const [sys, tool, dev] = build(cjs);
+      const mixed = [
+        esm.Message.fromRoleAndContent('system', esm.SystemContent.new().withTools(cjs.ToolNamespaceConfig.browser()).withChannelConfig(cjs.ChannelConfig.requireChannels(['final']))),
+        esm.Message.fromAuthorAndContent(cjs.Author.new('tool', 'browser.search'), 'result'),
+        esm.Message.fromRoleAndContent('developer', esm.DeveloperContent.new().withFunctionTools([cjs.ToolDescription.new('f', 'does f')])),
+      ];
+      const expected = JSON.stringify(tokens(build(esm)));
+      console.log(JSON.stringify([
+        JSON.stringify(tokens([sys, tool, dev])) === expected,
+        JSON.stringify(tokens(cjs.Conversation.fromMessages([sys, tool, dev]))) === expected,
+        JSON.stringify(tokens(esm.Conversation.fromMessages([sys, tool, dev]))) === expected,
+        JSON.stringify(tokens(mixed)) === expected,
+      ]));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', program], { cwd: root, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([true, true, true, true]);
+  });
 });

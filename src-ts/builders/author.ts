@@ -6,7 +6,7 @@
 
 import { invalidArgument } from '../errors.js';
 import { isRole, type Role } from '../values.js';
-import { defineInspect, describe, optionalString } from './internal.js';
+import { defineBuilder, describe, optionalString } from './internal.js';
 
 /** Validates a role string (`ERR_HARMONY_INVALID_ARGUMENT` `unknown role: x` otherwise). */
 export function toRole(value: unknown, field = 'role'): Role {
@@ -51,4 +51,4 @@ export class Author {
   }
 }
 
-defineInspect(Author, 'Author');
+defineBuilder(Author, 'Author');

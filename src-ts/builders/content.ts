@@ -19,7 +19,7 @@ import type {
   ToolsJSON,
 } from '../types.js';
 import { isReasoningEffort, type ReasoningEffort } from '../values.js';
-import { defineInspect, describe, isInstance, optionalString, requireList, requireObject, requireString } from './internal.js';
+import { defineBuilder, describe, isBuilder, isInstance, optionalString, requireList, requireObject, requireString } from './internal.js';
 import { ChannelConfig, ToolDescription, ToolNamespaceConfig } from './tools.js';
 
 /** Tool namespaces keyed by name, in insertion order (rendering sorts them by key). */
@@ -55,7 +55,7 @@ export class TextContent {
     return { type: 'text', text: this.#text };
   }
 }
-defineInspect(TextContent, 'TextContent');
+defineBuilder(TextContent, 'TextContent');
 
 /** The fields of a `SystemContent`; `null` = unset (not rendered). */
 export interface SystemContentFields {
@@ -73,9 +73,10 @@ function freezeTools(entries: Iterable<[string, ToolNamespaceConfig]>): ToolName
 
 /** Adds `ns` under its name; replacing keeps the key's position (like a Python dict). */
 function withNamespace(tools: ToolNamespaces | null, ns: ToolNamespaceConfig): ToolNamespaces {
-  if (!isInstance(ns, ToolNamespaceConfig, 'tools')) {
+  if (!isBuilder(ns, 'ToolNamespaceConfig', 'tools')) {
     throw invalidArgument(`tools must be a ToolNamespaceConfig, got ${describe(ns)}`, 'tools');
   }
+  if (!isInstance(ns, ToolNamespaceConfig, 'tools')) ns = ToolNamespaceConfig.fromJSON(ns as unknown as ToolNamespaceConfigJSON);
   const entries = Object.entries(tools ?? {});
   const i = entries.findIndex(([key]) => key === ns.name);
   if (i >= 0) entries[i] = [ns.name, ns];
@@ -233,11 +234,12 @@ export class SystemContent {
     });
   }
 }
-defineInspect(SystemContent, 'SystemContent');
+defineBuilder(SystemContent, 'SystemContent');
 
 function toChannelConfig(value: unknown): ChannelConfig | null {
   if (value === undefined || value === null) return null;
   if (isInstance(value, ChannelConfig, 'channelConfig')) return value;
+  if (isBuilder(value, 'ChannelConfig', 'channelConfig')) return ChannelConfig.fromJSON(value as unknown as ChannelConfigJSON);
   throw invalidArgument(`channelConfig must be a ChannelConfig, got ${describe(value)}`, 'channelConfig');
 }
 
@@ -310,7 +312,7 @@ export class DeveloperContent {
     });
   }
 }
-defineInspect(DeveloperContent, 'DeveloperContent');
+defineBuilder(DeveloperContent, 'DeveloperContent');
 
 /** A content item. */
 export type Content = TextContent | SystemContent | DeveloperContent;

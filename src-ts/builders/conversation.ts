@@ -7,7 +7,7 @@
 
 import { invalidArgument, readingCallerValue } from '../errors.js';
 import type { ConversationInput, ConversationJSON, MessageInput } from '../types.js';
-import { defineInspect, describe, requireList, requireObject } from './internal.js';
+import { defineBuilder, describe, requireList, requireObject } from './internal.js';
 import { Message, messageFromJSON, parseJSONArgument } from './message.js';
 
 let makeConversation: (messages: readonly Message[]) => Conversation;
@@ -81,4 +81,4 @@ export class Conversation {
     return makeConversation(requireList(list, 'messages', (m, i) => messageFromJSON(m, `messages[${i}]`, i)));
   }
 }
-defineInspect(Conversation, 'Conversation');
+defineBuilder(Conversation, 'Conversation');

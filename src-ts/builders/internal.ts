@@ -8,12 +8,16 @@
 import { describeValue, invalidArgument, readingCallerValue } from '../errors.js';
 import type { JsonValue } from '../types.js';
 
+/** The mark of builder `name` on its class's prototype, the same in every copy of the package. */
+const brandOf = (name: string): symbol => Symbol.for(`gpt-oss-harmony.${name}`);
+
 /**
- * Makes `console.log`/`util.inspect` show instances of a builder class as `Name <its JSON>`
- * (the private state is invisible otherwise). Kept off the class bodies so the hook stays out
- * of the public type declarations.
+ * Finishes a builder class, outside its body so that none of this is in the public type
+ * declarations: `console.log`/`util.inspect` show its instances as `Name <its JSON>` (the private
+ * state is invisible otherwise), and its prototype carries the mark `isBuilder` reads, so that the
+ * instances of the ESM and the CommonJS build are known to each other.
  */
-export function defineInspect(cls: { prototype: { toJSON(): unknown } }, name: string): void {
+export function defineBuilder(cls: { prototype: { toJSON(): unknown } }, name: string): void {
   Object.defineProperty(cls.prototype, Symbol.for('nodejs.util.inspect.custom'), {
     value(this: { toJSON(): unknown }): string {
       return `${name} ${JSON.stringify(this.toJSON())}`;
@@ -22,6 +26,15 @@ export function defineInspect(cls: { prototype: { toJSON(): unknown } }, name: s
     configurable: true,
     enumerable: false,
   });
+  Object.defineProperty(cls.prototype, brandOf(name), { value: true });
+}
+
+/**
+ * Whether `value` is a builder `name` of any copy of the package (this one, or the other build
+ * loaded in the same process): the one of another copy is read through its `toJSON`.
+ */
+export function isBuilder(value: unknown, name: string, field: string): boolean {
+  return value !== null && typeof value === 'object' && readingCallerValue(field, () => (value as Record<symbol, unknown>)[brandOf(name)] === true);
 }
 
 export { describeValue as describe } from '../errors.js';

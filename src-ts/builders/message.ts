@@ -11,7 +11,7 @@ import type { MessageInput, MessageJSON } from '../types.js';
 import type { Role } from '../values.js';
 import { Author, toRole } from './author.js';
 import { TextContent, toContent, toContents, type Content, type ContentLike } from './content.js';
-import { defineInspect, describe, isInstance, optionalString, requireObject, requireString } from './internal.js';
+import { defineBuilder, describe, isBuilder, isInstance, optionalString, requireObject, requireString } from './internal.js';
 
 interface MessageFields {
   author: Author;
@@ -48,8 +48,8 @@ export class Message {
 
   /** A message from `author` with one content item (a string is text). */
   static fromAuthorAndContent(author: Author, content: ContentLike): Message {
-    if (!isInstance(author, Author, 'author')) throw invalidArgument(`author must be an Author, got ${describe(author)}`, 'author');
-    return new Message({ author, content: Object.freeze([toContent(content)]), channel: null, recipient: null, contentType: null });
+    if (!isBuilder(author, 'Author', 'author')) throw invalidArgument(`author must be an Author, got ${describe(author)}`, 'author');
+    return new Message({ author: isInstance(author, Author, 'author') ? author : authorFromJSON(author), content: Object.freeze([toContent(content)]), channel: null, recipient: null, contentType: null });
   }
 
   /** A message from `role` with one content item (a string is text). */
@@ -132,7 +132,7 @@ export class Message {
     return messageFromJSON(typeof value === 'string' ? parseJSONArgument(value, 'message') : value, 'message');
   }
 }
-defineInspect(Message, 'Message');
+defineBuilder(Message, 'Message');
 
 /** The fields of a message the native parser completed (one text item; absent values `null`). */
 export interface ParsedMessageFields {
@@ -158,6 +158,12 @@ export function parsedMessage(f: ParsedMessageFields): Message {
 }
 
 /** `Message.fromJSON` with a field path for errors (used by `Conversation.fromJSON`). */
+/** An `Author` of the other build of the package, read through its `toJSON`. */
+function authorFromJSON(value: unknown): Author {
+  const o = requireObject(value, 'author');
+  return new Author(toRole(o.role, 'author.role'), optionalString(o.name, 'author.name'));
+}
+
 export function messageFromJSON(value: unknown, field: string, messageIndex?: number): Message {
   try {
     if (isInstance(value, Message, field)) return value;

@@ -10,7 +10,7 @@ import { BROWSER_NAMESPACE, PYTHON_NAMESPACE } from '../generated/defaults.js';
 import { invalidArgument } from '../errors.js';
 import type { ChannelConfigJSON, JsonValue, ToolDescriptionJSON, ToolNamespaceConfigJSON } from '../types.js';
 import {
-  defineInspect,
+  defineBuilder,
   frozenJSON,
   isInstance,
   optionalString,
@@ -66,7 +66,7 @@ export class ChannelConfig {
     return new ChannelConfig({ validChannels: requireList(o.valid_channels, 'channel_config.valid_channels') as string[], channelRequired: o.channel_required });
   }
 }
-defineInspect(ChannelConfig, 'ChannelConfig');
+defineBuilder(ChannelConfig, 'ChannelConfig');
 
 /** One tool: a name, a description and an optional JSON Schema of its argument object. */
 export class ToolDescription {
@@ -120,7 +120,7 @@ export class ToolDescription {
     return new ToolDescription(requireString(o.name, 'tool.name'), requireString(o.description, 'tool.description'), (o.parameters ?? null) as JsonValue);
   }
 }
-defineInspect(ToolDescription, 'ToolDescription');
+defineBuilder(ToolDescription, 'ToolDescription');
 
 /** A namespace of tools (`functions`, `browser`, `python`, …). */
 export class ToolNamespaceConfig {
@@ -186,4 +186,4 @@ export class ToolNamespaceConfig {
     });
   }
 }
-defineInspect(ToolNamespaceConfig, 'ToolNamespaceConfig');
+defineBuilder(ToolNamespaceConfig, 'ToolNamespaceConfig');
