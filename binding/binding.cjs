@@ -838,7 +838,6 @@ module.exports = nativeBinding
 module.exports.BindingEncoding = nativeBinding.BindingEncoding
 module.exports.BindingRecoveringParser = nativeBinding.BindingRecoveringParser
 module.exports.BindingStreamParser = nativeBinding.BindingStreamParser
-module.exports.AllSpecialTokens = nativeBinding.AllSpecialTokens
 module.exports.BindingMessageKind = nativeBinding.BindingMessageKind
 module.exports.BindingRecoveryKind = nativeBinding.BindingRecoveryKind
 module.exports.BindingRole = nativeBinding.BindingRole

@@ -19,20 +19,20 @@ export declare class BindingEncoding {
   tokenizerName(): string
   /** The largest message the model accepts, in tokens. */
   maxMessageTokens(): number
-  /** Encodes `text` (tiktoken semantics: see [`EncodeOptions`]). */
-  encode(text: string, options?: EncodeOptions | undefined | null): Uint32Array
+  /** Encodes `text` (tiktoken semantics: see [`SpecialTokens`]). */
+  encode(text: string, allowedSpecial: 'all' | readonly string[] | null | undefined, disallowedSpecial: 'all' | readonly string[] | null | undefined): Uint32Array
   /**
    * Encodes `text` into the start of `out` and returns the number of tokens written. Fails
    * with `ERR_HARMONY_INVALID_ARGUMENT` (and leaves `out` untouched) when `out` is too short;
    * `text.length * 3` elements always suffice.
    */
-  encodeInto(text: string, out: Uint32Array, options?: EncodeOptions | undefined | null): number
+  encodeInto(text: string, out: Uint32Array, allowedSpecial: 'all' | readonly string[] | null | undefined, disallowedSpecial: 'all' | readonly string[] | null | undefined): number
   /** Number of tokens of `text` encoded as ordinary text, without materialising them. */
   countTokens(text: string): number
   /** Empties the calling thread's merge caches (see `Tokenizer::clear_thread_caches`). */
   clearMergeCaches(): void
   /** `encode` on the libuv thread pool. */
-  encodeAsync(text: string, options?: EncodeOptions | undefined | null): Promise<Uint32Array>
+  encodeAsync(text: string, allowedSpecial: 'all' | readonly string[] | null | undefined, disallowedSpecial: 'all' | readonly string[] | null | undefined): Promise<Uint32Array>
   /** Lossy decode: invalid UTF-8 becomes U+FFFD. Fails only on unknown ids. */
   decode(tokens: Uint32Array): string
   /** Strict UTF-8 decode. */
@@ -203,9 +203,6 @@ export declare class BindingStreamParser {
   stateJson(): string
 }
 
-/** The shorthand `'all'` of the special-token options. */
-export type AllSpecialTokens = 'all'
-
 /**
  * Where the text of a message goes, as the core decided (`MessageKind::as_str`: the outline's
  * `Kind` field of a message).
@@ -262,17 +259,6 @@ export interface BindingUnmaskedTurn {
   messageIndex: number
   /** `analysis-dropped`, `ends-with-end` or `prompt-differs`. */
   reason: string
-}
-
-/**
- * Special-token handling of `encode`, as in tiktoken: text of an allowed special token becomes
- * that token; text of a disallowed one is an error; any other is ordinary text.
- */
-export interface EncodeOptions {
-  /** `'all'` or the texts of the special tokens to recognise (default: none). */
-  allowedSpecial?: AllSpecialTokens | Array<string>
-  /** `'all'` or the texts that fail (default: `'all'`, every special token not allowed). */
-  disallowedSpecial?: AllSpecialTokens | Array<string>
 }
 
 /**

@@ -108,16 +108,17 @@ function specialList(value: Iterable<string>, option: string): string[] {
   return out;
 }
 
+function specialTokens(value: SpecialTokens | undefined, option: string): 'all' | string[] | undefined {
+  if (value === undefined) return undefined;
+  return value === 'all' ? 'all' : specialList(value, option);
+}
+
 /** The options as the core takes them, read once through own properties. */
 function specialTokenOptions(options: EncodeOptions | undefined): SpecialTokenOptions {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object', 'options');
   const { allowedSpecial, disallowedSpecial } = readingCallerValue('options', () => ownOptions(options));
-  // No prototype: the native side reads the options' properties, inherited ones included.
-  const out: NonNullable<SpecialTokenOptions> = Object.create(null) as NonNullable<SpecialTokenOptions>;
-  if (allowedSpecial !== undefined) out.allowedSpecial = allowedSpecial === 'all' ? 'all' : specialList(allowedSpecial, 'allowedSpecial');
-  if (disallowedSpecial !== undefined) out.disallowedSpecial = disallowedSpecial === 'all' ? 'all' : specialList(disallowedSpecial, 'disallowedSpecial');
-  return out;
+  return { allowedSpecial: specialTokens(allowedSpecial, 'allowedSpecial'), disallowedSpecial: specialTokens(disallowedSpecial, 'disallowedSpecial') };
 }
 
 function ownOptions(options: EncodeOptions): EncodeOptions {

@@ -20,7 +20,6 @@ export type {
   BindingStopToken,
   BindingStreamParser,
   BindingTrainingExample,
-  EncodeOptions as NativeEncodeOptions,
   HarmonyErrorCode,
 } from '../../binding/binding.cjs';
 

@@ -23,7 +23,7 @@ use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue, ValueTyp
 use napi::{check_status, sys};
 
 use crate::error::invalid_argument;
-use crate::text::Utf8Text;
+use crate::text::{type_of, Utf8Text};
 
 /// A conversation argument.
 pub enum ConversationArg {
@@ -143,15 +143,6 @@ impl Slots {
             .collect::<napi::Result<Vec<_>>>()?;
         Ok(Message { author: Author { role, name }, recipient, content, channel, content_type })
     }
-}
-
-/// # Safety
-/// `value` must be a live handle of `env`'s current scope.
-unsafe fn type_of(env: sys::napi_env, value: sys::napi_value) -> napi::Result<sys::napi_valuetype> {
-    let mut ty = 0;
-    // SAFETY: see the function's contract.
-    check_status!(unsafe { sys::napi_typeof(env, value, &mut ty) })?;
-    Ok(ty)
 }
 
 /// The column array is malformed (a bug of the TS side, which then renders the JSON form).

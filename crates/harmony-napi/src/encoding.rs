@@ -16,17 +16,19 @@ use std::ffi::c_void;
 use std::ptr;
 
 use harmony_core::{load_harmony_encoding, HarmonyEncoding, HarmonyEncodingName, SpecialTokenSet};
-use napi::bindgen_prelude::{AsyncTask, Either, Env, FromNapiValue, JsValue, Uint32ArraySlice, Uint8ArraySlice};
-use napi::sys;
+use napi::bindgen_prelude::{
+    AsyncTask, Env, FromNapiValue, JsValue, TypeName, Uint32ArraySlice, Uint8ArraySlice, ValidateNapiValue, ValueType,
+};
 use napi::JsString;
 use napi::Result;
+use napi::{check_status, sys};
 use napi_derive::napi;
 
 use crate::columns::ConversationArg;
 use crate::error::{guard_js, invalid_argument, HarmonyStatus};
 use crate::js_memory::publish_write;
 use crate::tasks::{self, optional_role, parse_role, EncodeTask, ParseTask, RenderJob, RenderKind, RenderTask};
-use crate::text::Utf8Text;
+use crate::text::{type_of, Utf8Text};
 
 /// Results shorter than this are copied into a JS-allocated buffer; longer ones are handed over
 /// as external memory (no copy). Measured crossover is in the low thousands of elements.
@@ -107,15 +109,16 @@ impl BindingEncoding {
         guard_js(|| tasks::to_u32(self.enc.max_message_tokens(), "maxMessageTokens"))
     }
 
-    /// Encodes `text` (tiktoken semantics: see [`EncodeOptions`]).
+    /// Encodes `text` (tiktoken semantics: see [`SpecialTokens`]).
     #[napi]
     pub fn encode<'env>(
         &self,
         env: &'env Env,
         #[napi(ts_arg_type = "string")] text: Utf8Text,
-        options: Option<EncodeOptions>,
+        #[napi(ts_arg_type = "'all' | readonly string[] | null | undefined")] allowed_special: SpecialTokens,
+        #[napi(ts_arg_type = "'all' | readonly string[] | null | undefined")] disallowed_special: SpecialTokens,
     ) -> Result<Uint32ArraySlice<'env>, HarmonyStatus> {
-        let (allowed, disallowed) = special_sets(options);
+        let (allowed, disallowed) = special_sets(allowed_special, disallowed_special);
         let tokens = guard_js(|| tasks::encode(&self.enc, &text, &allowed, &disallowed))?;
         tokens_to_js(env, tokens).map_err(internal)
     }
@@ -128,9 +131,10 @@ impl BindingEncoding {
         &self,
         #[napi(ts_arg_type = "string")] text: Utf8Text,
         mut out: Uint32ArraySlice<'_>,
-        options: Option<EncodeOptions>,
+        #[napi(ts_arg_type = "'all' | readonly string[] | null | undefined")] allowed_special: SpecialTokens,
+        #[napi(ts_arg_type = "'all' | readonly string[] | null | undefined")] disallowed_special: SpecialTokens,
     ) -> Result<u32, HarmonyStatus> {
-        let (allowed, disallowed) = special_sets(options);
+        let (allowed, disallowed) = special_sets(allowed_special, disallowed_special);
         // SAFETY: `out` views the caller's `Uint32Array`. JS is blocked for the duration of this
         // synchronous call and no other Rust reference to that memory exists, so the mutable
         // slice is unique while it lives (it does not escape this function).
@@ -164,9 +168,10 @@ impl BindingEncoding {
     pub fn encode_async(
         &self,
         #[napi(ts_arg_type = "string")] text: Utf8Text,
-        options: Option<EncodeOptions>,
+        #[napi(ts_arg_type = "'all' | readonly string[] | null | undefined")] allowed_special: SpecialTokens,
+        #[napi(ts_arg_type = "'all' | readonly string[] | null | undefined")] disallowed_special: SpecialTokens,
     ) -> AsyncTask<EncodeTask> {
-        let (allowed, disallowed) = special_sets(options);
+        let (allowed, disallowed) = special_sets(allowed_special, disallowed_special);
         tasks::spawn(EncodeTask { enc: self.enc, text: text.into(), allowed, disallowed })
     }
 
@@ -344,33 +349,67 @@ impl BindingEncoding {
     }
 }
 
-/// The shorthand `'all'` of the special-token options.
-#[napi(string_enum = "lowercase")]
-pub enum AllSpecialTokens {
-    /// Every special token.
-    All,
+/// A special-token set argument of the encode calls, as in tiktoken: `'all'`, the texts of
+/// special tokens, or `null`/`undefined` for the default (which depends on the argument).
+///
+/// Read with a few Node-API calls: an options object of two `Either<'all', string[]>` fields
+/// (napi-rs's conversion) cost ~700 ns per call when measured, more than encoding a short text,
+/// because each field is looked up by name and the rejected variant formats an error.
+pub struct SpecialTokens(Option<SpecialTokenSet>);
+
+impl SpecialTokens {
+    fn or(self, default: SpecialTokenSet) -> SpecialTokenSet {
+        self.0.unwrap_or(default)
+    }
 }
 
-/// Special-token handling of `encode`, as in tiktoken: text of an allowed special token becomes
-/// that token; text of a disallowed one is an error; any other is ordinary text.
-#[napi(object, object_to_js = false)]
-pub struct EncodeOptions {
-    /// `'all'` or the texts of the special tokens to recognise (default: none).
-    pub allowed_special: Option<Either<AllSpecialTokens, Vec<String>>>,
-    /// `'all'` or the texts that fail (default: `'all'`, every special token not allowed).
-    pub disallowed_special: Option<Either<AllSpecialTokens, Vec<String>>>,
+impl TypeName for SpecialTokens {
+    fn type_name() -> &'static str {
+        "'all' | string[] | null"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
 }
 
-/// The two special-token sets of the options (see [`EncodeOptions`] for the defaults).
-fn special_sets(options: Option<EncodeOptions>) -> (SpecialTokenSet, SpecialTokenSet) {
-    let set = |value: Option<Either<AllSpecialTokens, Vec<String>>>, default: SpecialTokenSet| match value {
-        None => default,
-        Some(Either::A(AllSpecialTokens::All)) => SpecialTokenSet::All,
-        Some(Either::B(listed)) => SpecialTokenSet::Listed(listed),
-    };
-    let EncodeOptions { allowed_special, disallowed_special } =
-        options.unwrap_or(EncodeOptions { allowed_special: None, disallowed_special: None });
-    (set(allowed_special, SpecialTokenSet::Listed(Vec::new())), set(disallowed_special, SpecialTokenSet::All))
+impl ValidateNapiValue for SpecialTokens {}
+
+impl FromNapiValue for SpecialTokens {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let not_special_tokens =
+            || napi::Error::new(napi::Status::InvalidArg, "expected 'all' or a list of special-token texts");
+        // SAFETY (whole body): plain Node-API calls on the current env with handles of this call.
+        match unsafe { type_of(env, value)? } {
+            sys::ValueType::napi_undefined | sys::ValueType::napi_null => Ok(SpecialTokens(None)),
+            sys::ValueType::napi_string if &*unsafe { Utf8Text::from_napi_value(env, value)? } == "all" => {
+                Ok(SpecialTokens(Some(SpecialTokenSet::All)))
+            }
+            sys::ValueType::napi_object => {
+                let mut is_array = false;
+                check_status!(unsafe { sys::napi_is_array(env, value, &mut is_array) })?;
+                if !is_array {
+                    return Err(not_special_tokens());
+                }
+                let mut len = 0u32;
+                check_status!(unsafe { sys::napi_get_array_length(env, value, &mut len) })?;
+                let mut texts = Vec::with_capacity(len as usize);
+                for i in 0..len {
+                    let mut item = ptr::null_mut();
+                    check_status!(unsafe { sys::napi_get_element(env, value, i, &mut item) })?;
+                    texts.push(unsafe { Utf8Text::from_napi_value(env, item)? }.into());
+                }
+                Ok(SpecialTokens(Some(SpecialTokenSet::Listed(texts))))
+            }
+            _ => Err(not_special_tokens()),
+        }
+    }
+}
+
+/// The two special-token sets: nothing allowed, and every special token not allowed
+/// disallowed, unless given.
+fn special_sets(allowed: SpecialTokens, disallowed: SpecialTokens) -> (SpecialTokenSet, SpecialTokenSet) {
+    (allowed.or(SpecialTokenSet::Listed(Vec::new())), disallowed.or(SpecialTokenSet::All))
 }
 
 thread_local! {
@@ -449,14 +488,14 @@ mod tests {
     }
 
     #[test]
-    fn options_default_to_nothing_allowed_everything_disallowed() {
-        let (a, d) = special_sets(None);
+    fn special_sets_default_to_nothing_allowed_everything_disallowed() {
+        let (a, d) = special_sets(SpecialTokens(None), SpecialTokens(None));
         assert_eq!(a, SpecialTokenSet::Listed(vec![]));
         assert_eq!(d, SpecialTokenSet::All);
-        let (a, d) = special_sets(Some(EncodeOptions {
-            allowed_special: Some(Either::A(AllSpecialTokens::All)),
-            disallowed_special: Some(Either::B(vec![])),
-        }));
+        let (a, d) = special_sets(
+            SpecialTokens(Some(SpecialTokenSet::All)),
+            SpecialTokens(Some(SpecialTokenSet::Listed(vec![]))),
+        );
         assert_eq!(a, SpecialTokenSet::All);
         assert_eq!(d, SpecialTokenSet::Listed(vec![]));
     }

@@ -95,3 +95,14 @@ impl FromNapiValue for Utf8Text {
         Ok(Utf8Text(String::from_utf16_lossy(&units[..written.min(len)])))
     }
 }
+
+/// The JS type of `value` (`napi_typeof`).
+///
+/// # Safety
+/// `value` must be a live handle of `env`'s current scope.
+pub unsafe fn type_of(env: sys::napi_env, value: sys::napi_value) -> napi::Result<sys::napi_valuetype> {
+    let mut ty = 0;
+    // SAFETY: see the function's contract.
+    check_status!(unsafe { sys::napi_typeof(env, value, &mut ty) })?;
+    Ok(ty)
+}
