@@ -11,7 +11,7 @@ import type { Message } from './builders/message.js';
 import { booleanOption, optionalRole } from './arguments.js';
 import { toRole } from './builders/author.js';
 import { describeValue, invalidArgument, readingCallerValue } from './errors.js';
-import { nativeEncoding, type NativeEncoding, type SpecialTokenOptions } from './native/encoding.js';
+import { NativeEncoding, nativeEncoding, type SpecialTokenOptions } from './native/encoding.js';
 import { isUint32Array, toToken, toUint32Array, type TokenInput } from './tokens.js';
 import type { ConversationInput, MessageInput } from './types.js';
 import { HarmonyEncodingName, type Role } from './values.js';
@@ -194,6 +194,8 @@ export class HarmonyEncoding {
 
   /** Use `loadHarmonyEncoding()`. */
   private constructor(native: NativeEncoding) {
+    // TypeScript keeps the constructor private; JavaScript callers are told where encodings come from.
+    if (!(native instanceof NativeEncoding)) throw invalidArgument('a HarmonyEncoding comes from loadHarmonyEncoding()', 'HarmonyEncoding');
     this.#native = native;
     this.name = native.name as HarmonyEncodingName;
     this.tokenizerName = native.tokenizerName;

@@ -11,6 +11,8 @@ import { defineBuilder, describe, requireList, requireObject } from './internal.
 import { Message, messageFromJSON, parseJSONArgument } from './message.js';
 
 let makeConversation: (messages: readonly Message[]) => Conversation;
+/** Marks the constructor's calls from this module. */
+const INTERNAL: unique symbol = Symbol('Conversation');
 let hasBrand: (value: object) => boolean;
 
 /**
@@ -27,18 +29,20 @@ export class Conversation {
   /** The JSON sent to the native renderer, computed once (the object is immutable). */
 
   static {
-    makeConversation = (messages) => new Conversation(messages);
+    makeConversation = (messages) => new Conversation(messages, INTERNAL);
     hasBrand = (value) => #messages in value;
   }
 
-  private constructor(messages: readonly Message[]) {
+  private constructor(messages: readonly Message[], key?: typeof INTERNAL) {
+    // TypeScript keeps the constructor private; JavaScript callers are told where conversations come from.
+    if (key !== INTERNAL) throw invalidArgument('a Conversation is made with Conversation.fromMessages or fromJSON', 'Conversation');
     this.#messages = Object.freeze(messages);
     Object.freeze(this);
   }
 
   /** A conversation of these messages (`Message` objects or their JSON). */
   static fromMessages(messages: Iterable<Message | MessageInput>): Conversation {
-    return new Conversation(requireList(messages, 'messages', (m, i) => messageFromJSON(m, `messages[${i}]`, i)));
+    return new Conversation(requireList(messages, 'messages', (m, i) => messageFromJSON(m, `messages[${i}]`, i)), INTERNAL);
   }
 
   /** The messages. */
@@ -59,7 +63,7 @@ export class Conversation {
   /** A copy with more messages at the end. */
   addingMessages(...messages: (Message | MessageInput)[]): Conversation {
     const start = this.#messages.length;
-    return new Conversation([...this.#messages, ...messages.map((m, i) => messageFromJSON(m, `messages[${start + i}]`, start + i))]);
+    return new Conversation([...this.#messages, ...messages.map((m, i) => messageFromJSON(m, `messages[${start + i}]`, start + i))], INTERNAL);
   }
 
   /** `{ messages: [...] }` with each message as `Message#toJSON()`. */

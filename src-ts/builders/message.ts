@@ -32,16 +32,20 @@ export function parseJSONArgument(text: string, what: string): unknown {
 
 /** Builds a `Message` from checked fields (the constructor is private; set in a static block). */
 let makeMessage: (fields: MessageFields) => Message;
+/** Marks the constructor's calls from this module. */
+const INTERNAL: unique symbol = Symbol('Message');
 
 /** One message of a conversation. */
 export class Message {
   readonly #f: MessageFields;
 
   static {
-    makeMessage = (fields) => new Message(fields);
+    makeMessage = (fields) => new Message(fields, INTERNAL);
   }
 
-  private constructor(fields: MessageFields) {
+  private constructor(fields: MessageFields, key?: typeof INTERNAL) {
+    // TypeScript keeps the constructor private; JavaScript callers are told where messages come from.
+    if (key !== INTERNAL) throw invalidArgument('a Message is made with Message.fromRoleAndContent, fromAuthorAndContent, fromRoleAndContents or fromJSON', 'Message');
     this.#f = Object.freeze(fields);
     Object.freeze(this);
   }
@@ -49,7 +53,7 @@ export class Message {
   /** A message from `author` with one content item (a string is text). */
   static fromAuthorAndContent(author: Author, content: ContentLike): Message {
     if (!isBuilder(author, 'Author', 'author')) throw invalidArgument(`author must be an Author, got ${describe(author)}`, 'author');
-    return new Message({ author: isInstance(author, Author, 'author') ? author : authorFromJSON(author), content: Object.freeze([toContent(content)]), channel: null, recipient: null, contentType: null });
+    return new Message({ author: isInstance(author, Author, 'author') ? author : authorFromJSON(author), content: Object.freeze([toContent(content)]), channel: null, recipient: null, contentType: null }, INTERNAL);
   }
 
   /** A message from `role` with one content item (a string is text). */
@@ -59,7 +63,7 @@ export class Message {
 
   /** A message from `role` with several content items (rendered back to back). */
   static fromRoleAndContents(role: Role, contents: Iterable<ContentLike>): Message {
-    return new Message({ author: new Author(toRole(role)), content: toContents(contents), channel: null, recipient: null, contentType: null });
+    return new Message({ author: new Author(toRole(role)), content: toContents(contents), channel: null, recipient: null, contentType: null }, INTERNAL);
   }
 
   /** The author. */
@@ -99,19 +103,19 @@ export class Message {
 
   /** A copy with one more content item. */
   addingContent(content: ContentLike): Message {
-    return new Message({ ...this.#f, content: Object.freeze([...this.#f.content, toContent(content)]) });
+    return new Message({ ...this.#f, content: Object.freeze([...this.#f.content, toContent(content)]) }, INTERNAL);
   }
   /** A copy with the channel set. */
   withChannel(channel: string): Message {
-    return new Message({ ...this.#f, channel: requireString(channel, 'channel') });
+    return new Message({ ...this.#f, channel: requireString(channel, 'channel') }, INTERNAL);
   }
   /** A copy with the recipient set. */
   withRecipient(recipient: string): Message {
-    return new Message({ ...this.#f, recipient: requireString(recipient, 'recipient') });
+    return new Message({ ...this.#f, recipient: requireString(recipient, 'recipient') }, INTERNAL);
   }
   /** A copy with the content type set. */
   withContentType(contentType: string): Message {
-    return new Message({ ...this.#f, contentType: requireString(contentType, 'contentType') });
+    return new Message({ ...this.#f, contentType: requireString(contentType, 'contentType') }, INTERNAL);
   }
 
   /**
