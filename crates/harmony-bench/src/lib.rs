@@ -67,12 +67,15 @@ pub fn worst_case_inputs(len: usize) -> Vec<(&'static str, String)> {
     let whitespace = from(&[' ', ' ', ' ', ' ', '\n']);
     let punctuation = from(&"!@#$%^&*()-=+[]{};:,.<>?|~`".chars().collect::<Vec<_>>());
     let digits = from(&range(0x30, 10));
+    // Drawn last, so that the inputs above stay what they were before it was added.
+    let latin = from(&range(0x61, 26));
     let bytes: Vec<u8> =
         (0..len).map(|i| (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29) as u8).collect();
     vec![
         ("one-letter", "a".repeat(len)),
         ("cjk-run", cjk),
         ("cyrillic-run", cyrillic),
+        ("latin-run", latin),
         ("thai-run", thai),
         ("whitespace", whitespace),
         ("punctuation", punctuation),

@@ -46,11 +46,12 @@ fn worst_case(kind: usize, len: usize, rnd: &mut impl FnMut(usize) -> usize) -> 
         10 => from_chars(&['a', 'b', 'c', 'é', 'ё', '日', 'ー', '\u{301}'], rnd),
         11 => from_chars(&[' ', '\t', '\n', '\r', '\u{3000}', '\u{a0}'], rnd),
         12 => from_chars(&['(', ')', ';', '\n', '/', '.', '`', '\u{2014}', '\u{301}'], rnd),
+        13 => from_chars(&range(0x61, 26), rnd),
         _ => "=".repeat(len),
     }
 }
 
-const KINDS: usize = 14;
+const KINDS: usize = 15;
 
 #[test]
 fn long_pieces_match_tiktoken() {

@@ -268,7 +268,8 @@ fn merge_long<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace) {
     if ws.compat.is_empty() && ws.caching {
         ws.compat = vec![u64::MAX; 1 << COMPAT_BITS].into_boxed_slice();
     }
-    merge_cuts(piece, out, ws, Chunking { long: LONG, chunk_len: CHUNK, window: WINDOW });
+    // Parts longer than a chunk are chunked too: merged whole, they would take the heap loop.
+    merge_cuts(piece, out, ws, Chunking { long: CHUNK, chunk_len: CHUNK, window: WINDOW });
     ws.trim();
 }
 
