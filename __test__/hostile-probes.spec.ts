@@ -495,7 +495,15 @@ function responsesRequest(text: string) {
 
 const specials = (tokens: Uint32Array) => Array.from(tokens).filter((t) => enc.isSpecialToken(t));
 
-describe('requests built to be slow', () => {
+describe('inputs built to be large or slow', () => {
+  it('model output with 400 000 recoveries in one batch maps (push(...) of them overflowed the stack: a raw RangeError)', () => {
+    const stops = new Uint32Array(400_000).fill(enc.encode('<|end|>', { allowedSpecial: 'all' })[0]!);
+    expect(harmonyToChatCompletion(stops).recovered).toHaveLength(400_000);
+    expect(harmonyToResponse(stops).recovered).toHaveLength(400_000);
+    const mapper = new ChatCompletionChunkMapper();
+    expect(foldChunks([...mapper.push(stops), ...mapper.end()]).recovered).toHaveLength(400_000);
+  });
+
   it('20 000 tool names that all sanitise to one identifier get unique, reversible prompt names (this took 32 s, quadratic)', () => {
     const marks = [...'!@#%^&*()-+=~[]{}|;:,.<>/?'];
     const names = marks.flatMap((a) => marks.flatMap((b) => marks.map((c) => `t${a}${b}${c}`))).slice(0, 20_000);

@@ -300,7 +300,8 @@ function fold(chunks: readonly ChatCompletionChunk[]): ChatCompletion {
   let finish: ChatFinishReason = 'stop';
   let usage: ChatCompletionUsage | undefined;
   for (const chunk of chunks) {
-    if (chunk.recovered) recovered.push(...chunk.recovered);
+    // A loop, not push(...): model output can hold more recoveries than a call takes arguments.
+    if (chunk.recovered) for (const r of chunk.recovered) recovered.push(r);
     if (chunk.usage) usage = chunk.usage;
     const choice = chunk.choices[0];
     if (choice === undefined) continue;

@@ -546,7 +546,8 @@ function fold(events: readonly ResponseStreamEvent[]): Response {
     return item;
   };
   for (const ev of events) {
-    if (ev.recovered) recovered.push(...ev.recovered);
+    // A loop, not push(...): model output can hold more recoveries than a call takes arguments.
+    if (ev.recovered) for (const r of ev.recovered) recovered.push(r);
     switch (ev.type) {
       case 'response.created':
         first = ev.response;

@@ -167,7 +167,8 @@ export class NativeStreamParser implements EventSink {
   /** The completed messages (cached; the core's list grows at the end). */
   messages(): readonly Message[] {
     const n = this.#synced();
-    if (n.messageCount() > this.#messages.length) this.#messages.push(...messagesFromWire(n.messagesJson(this.#messages.length)));
+    // A loop, not push(...): one batch can complete more messages than a call takes arguments.
+    if (n.messageCount() > this.#messages.length) for (const m of messagesFromWire(n.messagesJson(this.#messages.length))) this.#messages.push(m);
     return this.#messages;
   }
 
