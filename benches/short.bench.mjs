@@ -29,7 +29,7 @@ export default {
       name: 'gpt-oss-harmony (encode)',
       peer: 'gpt-oss-harmony',
       product: true,
-      note: 'encode(s) with the default options: a new Uint32Array per call (a view on a shared pool, as Node\'s small Buffers)',
+      note: 'encode(s) with the default options: a new Uint32Array with its own ArrayBuffer per call (encoded into a private scratch buffer, then copied out)',
       async setup() {
         const enc = await peer('gpt-oss-harmony');
         return (s) => enc.encode(s);
