@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { TokenInput } from '../index.js';
-import { CallerObject, invalidInput } from './input.js';
+import { CallerObject, guarded, invalidInput } from './input.js';
 import { ToolNameMap } from './tool-names.js';
 
 /** Options of the response mappers (whole results and streams). */
@@ -53,7 +53,7 @@ export interface Settings {
 export function settings(options: unknown, idPrefix: string): Settings {
   const o = CallerObject.optional(options, 'options');
   const toolNames = o?.get('toolNames');
-  if (toolNames !== undefined && !(toolNames instanceof ToolNameMap)) {
+  if (toolNames !== undefined && !guarded('options.toolNames', () => toolNames instanceof ToolNameMap)) {
     throw invalidInput('options.toolNames must be the ToolNameMap of the request mapper', 'options.toolNames');
   }
   const created = o?.get('created');
@@ -62,7 +62,7 @@ export function settings(options: unknown, idPrefix: string): Settings {
   }
   return {
     strict: o?.optionalBoolean('strict') ?? false,
-    toolNames,
+    toolNames: toolNames as ToolNameMap | undefined,
     id: o?.optionalText('id') ?? `${idPrefix}${randomUUID().replaceAll('-', '')}`,
     model: o?.optionalText('model') ?? 'gpt-oss',
     created: (created as number | undefined) ?? Math.floor(Date.now() / 1000),
@@ -74,10 +74,10 @@ export function settings(options: unknown, idPrefix: string): Settings {
 function promptLength(value: unknown): number {
   if (value === undefined || value === null) return 0;
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 0) return value;
+    if (Number.isSafeInteger(value) && value >= 0) return value;
   } else if (typeof value === 'object') {
-    const length = (value as { length?: unknown }).length;
-    if (typeof length === 'number' && Number.isInteger(length) && length >= 0) return length;
+    const length = guarded('options.promptTokens', () => (value as { length?: unknown }).length);
+    if (typeof length === 'number' && Number.isSafeInteger(length) && length >= 0) return length;
   }
   throw invalidInput('options.promptTokens must be the prompt token count or its tokens', 'options.promptTokens');
 }

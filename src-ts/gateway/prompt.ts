@@ -6,7 +6,7 @@
  */
 
 import { Author, Conversation, DeveloperContent, Message, ReasoningEffort, SystemContent, TextContent, ToolDescription } from '../index.js';
-import { CallerObject, invalidInput, jsonObject, shown, toList } from './input.js';
+import { CallerObject, guarded, invalidInput, jsonObject, shown, toList } from './input.js';
 import type { JsonSchema } from './openai-types.js';
 import { ToolNameMap } from './tool-names.js';
 
@@ -57,8 +57,8 @@ export function newPrologue(effort: unknown, field: string): Prologue {
 export function requestToolNames(options: unknown): ToolNameMap {
   const toolNames = CallerObject.optional(options, 'options')?.get('toolNames');
   if (toolNames === undefined) return new ToolNameMap();
-  if (!(toolNames instanceof ToolNameMap)) throw invalidInput('options.toolNames must be a ToolNameMap', 'options.toolNames');
-  return toolNames;
+  if (!guarded('options.toolNames', () => toolNames instanceof ToolNameMap)) throw invalidInput('options.toolNames must be a ToolNameMap', 'options.toolNames');
+  return toolNames as ToolNameMap;
 }
 
 /** OpenAI's effort spelling → Harmony's. */
