@@ -44,6 +44,29 @@ describe('token arrays own their memory', () => {
     }
   });
 
+  it('so does every other array a call returns, sync and async', async () => {
+    const conversation = [{ role: 'user' as const, content: 'x' }, { role: 'assistant' as const, channel: 'final', content: 'y' }];
+    const training = enc.renderConversationForTrainingWithMask(conversation);
+    const parser = new StreamableParser(enc, null);
+    parser.processMany(enc.renderConversation(conversation));
+    const arrays: [string, ArrayBufferView][] = [
+      ['encodeAsync', await enc.encodeAsync('hello')],
+      ['decodeBytes', enc.decodeBytes([24912, 2375])],
+      ['render', enc.render(conversation[0]!)],
+      ['renderConversationAsync', await enc.renderConversationAsync(conversation)],
+      ['renderConversationForCompletion', enc.renderConversationForCompletion(conversation, 'assistant')],
+      ['renderConversationForCompletionAsync', await enc.renderConversationForCompletionAsync(conversation, 'assistant')],
+      ['renderConversationForTraining', enc.renderConversationForTraining(conversation)],
+      ['training tokens', training.tokens],
+      ['training mask', training.mask],
+      ['parser.tokens', parser.tokens],
+    ];
+    for (const [name, t] of arrays) {
+      expect(t.byteOffset, name).toBe(0);
+      expect(t.buffer.byteLength, name).toBe(t.byteLength);
+    }
+  });
+
   it('results can be posted to a worker, with and without transfer', async () => {
     const a = enc.encode('hello world');
     const b = enc.encode('other text');
