@@ -10,6 +10,7 @@ import type { Conversation } from './builders/conversation.js';
 import type { Message } from './builders/message.js';
 import { booleanOption, optionalRole } from './arguments.js';
 import { toRole } from './builders/author.js';
+import { iterated } from './builders/internal.js';
 import { describeValue, invalidArgument, readingCallerValue } from './errors.js';
 import { NativeEncoding, nativeEncoding, type SpecialTokenOptions } from './native/encoding.js';
 import { isUint32Array, toToken, toUint32Array, type TokenInput } from './tokens.js';
@@ -98,14 +99,15 @@ export interface ParseOptions {
 }
 
 function specialList(value: Iterable<string>, option: string): string[] {
-  const out = readingCallerValue(option, () => {
+  return readingCallerValue(option, () => {
     if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) {
       throw invalidArgument(`${option} must be 'all' or an iterable of strings`, option);
     }
-    return Array.from(value);
+    return iterated(value, option, (t) => {
+      if (typeof t !== 'string') throw invalidArgument(`${option} must contain only strings`, option);
+      return t;
+    });
   });
-  for (const t of out) if (typeof t !== 'string') throw invalidArgument(`${option} must contain only strings`, option);
-  return out;
 }
 
 function specialTokens(value: SpecialTokens | undefined, option: string): 'all' | string[] | undefined {

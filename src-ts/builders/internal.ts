@@ -116,9 +116,26 @@ export function requireList<T = unknown>(value: unknown, field: string, item: (e
       for (let i = 0; i < list.length; i++) out.push(item(list[i], i));
       return out;
     }
-    if (json !== null && typeof json === 'object' && Symbol.iterator in json) return Array.from(json as Iterable<unknown>, item);
+    if (json !== null && typeof json === 'object' && Symbol.iterator in json) return iterated(json as Iterable<unknown>, field, item);
     throw invalidArgument(`${field} must be an array, got ${describeValue(json)}`, field);
   });
+}
+
+/** Most items read from an iterable that is not an array: a generator may never end. */
+const MAX_ITERATED = 2 ** 20;
+
+/**
+ * The items of an iterable the caller passed (a `Set`, a generator), each turned into `T` by
+ * `item`; one that yields more than `MAX_ITERATED` items is refused rather than read until memory
+ * runs out. (Arrays are read by index and have no such limit.)
+ */
+export function iterated<T>(iterable: Iterable<unknown>, field: string, item: (element: unknown, index: number) => T): T[] {
+  const out: T[] = [];
+  for (const element of iterable) {
+    if (out.length === MAX_ITERATED) throw invalidArgument(`${field} yields more than ${MAX_ITERATED} items (an endless iterator?)`, field);
+    out.push(item(element, out.length));
+  }
+  return out;
 }
 
 /** Nesting deeper than this is refused up front (the native JSON reader stops at 128 anyway). */
