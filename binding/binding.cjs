@@ -849,5 +849,4 @@ module.exports.HEADER_END_TOKEN = nativeBinding.HEADER_END_TOKEN
 module.exports.ORDINARY_TOKEN_COUNT = nativeBinding.ORDINARY_TOKEN_COUNT
 module.exports.OutlineEntry = nativeBinding.OutlineEntry
 module.exports.recoverCompletion = nativeBinding.recoverCompletion
-module.exports.StepOutcome = nativeBinding.StepOutcome
 module.exports.TokenEffect = nativeBinding.TokenEffect

@@ -86,12 +86,15 @@ export declare class BindingRecoveringParser {
    */
   push(tokens: Uint32Array, outline: Uint32Array): string
   /**
-   * Feeds one token and says what it did; its events wait for `takeEvents` (a token per call
-   * is the common case when streaming, and most cause no event: nothing more crosses for them).
+   * Feeds `tokens`: first those the caller answered itself in a [`FastMode`] since its last
+   * call (as `feed` would: their events are known), then the last one, one token read as it
+   * arrives (the common case when streaming). Writes the outline of that token's events into
+   * `outline` as `push` does (most tokens have none), keeps their text for `eventText`, and
+   * says which tokens the caller may answer itself now.
    */
-  step(token: number): StepOutcome
-  /** The events of the last `step`, as `push` returns them. */
-  takeEvents(outline: Uint32Array): string
+  step(tokens: Uint32Array, outline: Uint32Array): FastMode
+  /** The text of the events of the last `step`. */
+  eventText(): string
   /**
    * Writes the outline of the last call again (into a larger buffer, after a call reported
    * one that did not fit).
@@ -115,15 +118,11 @@ export declare class BindingRecoveringParser {
   truncated(): boolean
   /** Number of tokens fed so far that are reasoning (the `reasoning_tokens` of `usage`). */
   reasoningTokenCount(): number
+  /** Which tokens the caller may answer itself now (see [`FastMode`]). */
+  fastMode(): FastMode
   /**
-   * Whether the next ordinary token with valid UTF-8 bytes would only add its own text (see
-   * `RecoveringParser::appends_whole_tokens`): then the caller may answer such tokens itself
-   * and hand them over later with `feed`.
-   */
-  appendsWholeTokens(): boolean
-  /**
-   * Feeds tokens the caller answered itself while `appendsWholeTokens()` held (their events,
-   * one content delta each, are known and not returned).
+   * Feeds tokens the caller answered itself in a `FastMode` (their events, one content delta
+   * each in `OwnText` and none in `HeldText`, are known and not returned).
    */
   feed(tokens: Uint32Array): void
 }
@@ -135,8 +134,12 @@ export declare class BindingStreamParser {
    * right after `<|start|>{role}` (`null` when unknown).
    */
   constructor(encoding: BindingEncoding, role: string | undefined | null, strict: boolean)
-  /** Feeds one token and says what it did to the content (see [`TokenEffect`]). */
-  process(token: number): TokenEffect
+  /**
+   * Feeds `tokens`: first those the caller answered itself in a [`FastMode`] since its last
+   * call (as `feed` would), then the last one, and says what that one did to the content (see
+   * [`TokenEffect`]). One call per token read, however many were answered before it.
+   */
+  process(tokens: Uint32Array): TokenEffect
   /** Feeds, without events, tokens the caller answered itself (see [`FastMode`]). */
   feed(tokens: Uint32Array): void
   /**
@@ -278,6 +281,11 @@ export declare enum FastMode {
    * (`StreamableParser::records_header_tokens`).
    */
   HeaderTokens = 2,
+  /**
+   * Ordinary tokens: each only extends the text the recovering parser holds back outside a
+   * message's body (`RecoveringParser::holds_ordinary_tokens`).
+   */
+  HeldText = 3,
 }
 
 /**
@@ -347,22 +355,6 @@ export declare enum OutlineEntry {
  * recovery into an `ERR_HARMONY_PARSE` error.
  */
 export declare function recoverCompletion(encoding: BindingEncoding, completion: Uint32Array | string, role?: string | undefined | null, strict?: boolean | undefined | null): BindingRecoveredCompletion
-
-/**
- * What one token did (`BindingRecoveringParser.step`): whether it caused events (read them with
- * `takeEvents`), and whether the parser is now where every ordinary token with valid UTF-8
- * bytes only adds its own text (`appendsWholeTokens`).
- */
-export declare enum StepOutcome {
-  /** No events. */
-  Quiet = 0,
-  /** No events; own-text mode. */
-  QuietOwnText = 1,
-  /** Events to take. */
-  Events = 2,
-  /** Events to take; own-text mode. */
-  EventsOwnText = 3,
-}
 
 /**
  * What one token did to the content of the message in progress (`BindingStreamParser.process`),

@@ -55,10 +55,13 @@ export class EventConverter {
 
   /** A delta of the message in progress. */
   delta(text: string): ContentDeltaEvent {
-    const event: ContentDeltaEvent = { type: 'content-delta', delta: text };
-    if (this.#channel !== undefined) event.channel = this.#channel;
-    if (this.#recipient !== undefined) event.recipient = this.#recipient;
-    return event;
+    // Whole literals: one object shape per combination, no property added after creation.
+    const channel = this.#channel;
+    const recipient = this.#recipient;
+    if (recipient === undefined) {
+      return channel === undefined ? { type: 'content-delta', delta: text } : { type: 'content-delta', delta: text, channel };
+    }
+    return channel === undefined ? { type: 'content-delta', delta: text, recipient } : { type: 'content-delta', delta: text, channel, recipient };
   }
 
   /**

@@ -4,14 +4,15 @@
  *
  * A napi method call costs more than parsing a token. The core says, after every native call,
  * which tokens the caller may answer itself until its next call (`FastMode`, generated from
- * `crates/harmony-napi/src/parser.rs`; a `TokenEffect` or `StepOutcome` after one token,
- * `fastMode()`/`appendsWholeTokens()` after a batch), each mode a core contract with its own
- * test:
+ * `crates/harmony-napi/src/parser.rs`: from `process` through its `TokenEffect`, from `step`
+ * itself, from `fastMode()` after a batch), each mode a core contract with its own test:
  * - `OwnText` (`appends_whole_tokens`: inside a message's content, no partial character held
  *   back): every ordinary token whose bytes are valid UTF-8 only appends its own text, which
  *   `answer` gives from a table (one string per distinct id, learned from the core);
  * - `HeaderTokens` (`records_header_tokens`: a strict parser reading a header): every token but
- *   `HEADER_END_TOKEN` is only recorded, adding no content.
+ *   `HEADER_END_TOKEN` is only recorded, adding no content;
+ * - `HeldText` (`RecoveringParser::holds_ordinary_tokens`: outside a message's body): every
+ *   ordinary token only extends the text held back, with no event.
  *
  * Answered tokens are queued; the parser feeds the queue to the core in one call (`flush`)
  * before anything else reaches it. Nothing here decides a mode.
@@ -22,7 +23,7 @@
 import { native, type FastMode } from './loader.js';
 
 const { HEADER_END_TOKEN, ORDINARY_TOKEN_COUNT } = native;
-const { Off, OwnText, HeaderTokens } = native.FastMode;
+const { Off, OwnText, HeaderTokens, HeldText } = native.FastMode;
 
 /** Tokens queued per parser at most before they are fed (one call per 256 tokens is noise). */
 const QUEUE_MAX = 256;
@@ -44,7 +45,8 @@ function table(): (string | undefined)[] {
 /** A parser's queue of answered tokens and the core's last word on the fast mode. */
 export class OwnTextPath {
   #mode: FastMode = Off;
-  readonly #queue = new Uint32Array(QUEUE_MAX);
+  /** Room for one more token: `takeWith`. */
+  readonly #queue = new Uint32Array(QUEUE_MAX + 1);
   #queued = 0;
 
   /** @param feed - gives queued tokens to the core (answered in a fast mode, so it cannot fail) */
@@ -68,8 +70,9 @@ export class OwnTextPath {
     let text: string | null | undefined;
     if (this.#mode === OwnText) {
       if (token >= ORDINARY_TOKEN_COUNT || (text = texts![token]) === undefined) return undefined;
-    } else if (this.#mode === HeaderTokens && token !== HEADER_END_TOKEN) text = null;
-    else return undefined;
+    } else if (this.#mode === HeaderTokens ? token !== HEADER_END_TOKEN : this.#mode === HeldText && token < ORDINARY_TOKEN_COUNT) {
+      text = null;
+    } else return undefined;
     if (this.#queued === QUEUE_MAX) this.flush();
     this.#queue[this.#queued++] = token;
     return text;
@@ -93,6 +96,17 @@ export class OwnTextPath {
       if (own !== null) text += own;
     }
     return text;
+  }
+
+  /**
+   * The queue with `token` after it, for a per-token native call that feeds what was answered
+   * before its own token (the queue is empty afterwards; the view is valid until the next call).
+   */
+  takeWith(token: number): Uint32Array {
+    const queued = this.#queued;
+    this.#queue[queued] = token;
+    this.#queued = 0;
+    return this.#queue.subarray(0, queued + 1);
   }
 
   /** Feeds the queue to the core, if anything is queued. */

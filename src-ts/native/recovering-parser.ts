@@ -6,10 +6,10 @@
  *
  * Per-token path (as for the streaming parser, see `stream-parser.ts`): a gateway pushes one
  * sampled token at a time, and a napi call costs more than the parsing. A single token goes
- * through `step`, which returns a generated `StepOutcome` and leaves its events (most tokens
- * have none) for `takeEvents`. The outcome says whether the parser is in own-text mode (inside a
- * kept message's body, no partial character); while it is, `push` answers known tokens through
- * the shared fast path (`own-text.ts`).
+ * through `step` (with the tokens answered before it), which writes the outline of its events
+ * (most tokens have none), keeps their text for `eventText`, and returns the generated
+ * `FastMode`: in a message's body (`OwnText`) and outside one (`HeldText`) `push` answers most
+ * tokens through the shared fast path (`own-text.ts`).
  *
  * @module
  */
@@ -21,7 +21,7 @@ import { EventConverter, outlineBuffer, type EventSink } from './events.js';
 import { native, type BindingEncoding, type BindingRecoveringParser } from './loader.js';
 import { OwnTextPath, learnOwnText } from './own-text.js';
 
-const { FastMode, StepOutcome } = native;
+const { FastMode } = native;
 
 /** Receives what a parser completes. */
 export type RecoveringSink = EventSink;
@@ -45,21 +45,21 @@ export class NativeRecoveringParser {
     if (tokens.length === 1) return this.#pushOne(tokens[0]!);
     const n = this.#synced();
     const text = callNative(() => n.push(tokens, outlineBuffer()));
-    this.#fast.mode = n.appendsWholeTokens() ? FastMode.OwnText : FastMode.Off;
+    this.#fast.mode = n.fastMode();
     return this.#events.read(text, this.#copyOutline);
   }
 
-  /** One token: answered here in own-text mode when its text is known, else one `step` call. */
+  /** One token: answered here in a fast mode when possible, else one `step` call. */
   #pushOne(token: number): RecoveringEvent[] {
-    // Only `FastMode.OwnText` is ever set here: an answer is a token's text.
-    const text = this.#fast.answer(token);
-    if (typeof text === 'string') return [this.#events.delta(text)];
-    const n = this.#synced();
+    const answer = this.#fast.answer(token);
+    if (answer !== undefined) return answer === null ? [] : [this.#events.delta(answer)];
+    const n = this.#native;
     const wasOwnText = this.#fast.mode === FastMode.OwnText;
-    const outcome = callNative(() => n.step(token));
-    this.#fast.mode = outcome === StepOutcome.QuietOwnText || outcome === StepOutcome.EventsOwnText ? FastMode.OwnText : FastMode.Off;
-    if (outcome === StepOutcome.Quiet || outcome === StepOutcome.QuietOwnText) return [];
-    const events = this.#events.read(callNative(() => n.takeEvents(outlineBuffer())), this.#copyOutline);
+    const outline = outlineBuffer();
+    const tokens = this.#fast.takeWith(token);
+    this.#fast.mode = callNative(() => n.step(tokens, outline));
+    if (outline[0] === 0) return [];
+    const events = this.#events.read(n.eventText(), this.#copyOutline);
     // An ordinary token read in own-text mode that leaves it in own-text mode (no partial
     // character before or after): its one delta is its whole text.
     const ev = events[0]!;

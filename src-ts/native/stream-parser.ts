@@ -66,11 +66,11 @@ export class NativeStreamParser implements EventSink {
     this.#fed++;
     const text = this.#fast.answer(token);
     if (text !== undefined) return text;
-    const n = this.#synced();
+    const n = this.#native;
     this.#perTokenCalls = true;
     let effect;
     try {
-      effect = n.process(token);
+      effect = n.process(this.#fast.takeWith(token));
     } catch (error) {
       this.#fast.mode = FastMode.Off;
       throw fromNativeError(error);

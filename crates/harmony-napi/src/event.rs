@@ -222,6 +222,11 @@ impl EventBatch {
         out: Uint32ArraySlice<'_>,
     ) -> napi::Result<JsString<'env>, HarmonyStatus> {
         self.copy_outline(out)?;
+        self.text_to_js(env)
+    }
+
+    /// The text, as a JS string.
+    pub fn text_to_js<'env>(&self, env: &'env Env) -> napi::Result<JsString<'env>, HarmonyStatus> {
         env.create_string(&self.text).map_err(|e| internal(&format!("napi: {}", e.reason)))
     }
 

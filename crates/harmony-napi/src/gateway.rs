@@ -9,8 +9,9 @@ use napi::{JsString, Result};
 use napi_derive::napi;
 
 use crate::encoding::BindingEncoding;
-use crate::error::{guard_js, HarmonyStatus};
+use crate::error::{guard_js, invalid_argument, to_js_error, HarmonyStatus};
 use crate::event::{EventBatch, OutlineEntry};
+use crate::parser::FastMode;
 use crate::tasks::optional_role;
 
 /// Where the text of a message goes, as the core decided (`MessageKind::as_str`: the outline's
@@ -160,21 +161,6 @@ pub fn recover_completion(
     })
 }
 
-/// What one token did (`BindingRecoveringParser.step`): whether it caused events (read them with
-/// `takeEvents`), and whether the parser is now where every ordinary token with valid UTF-8
-/// bytes only adds its own text (`appendsWholeTokens`).
-#[napi]
-pub enum StepOutcome {
-    /// No events.
-    Quiet,
-    /// No events; own-text mode.
-    QuietOwnText,
-    /// Events to take.
-    Events,
-    /// Events to take; own-text mode.
-    EventsOwnText,
-}
-
 /// The recovering parser.
 #[napi]
 pub struct BindingRecoveringParser {
@@ -216,27 +202,29 @@ impl BindingRecoveringParser {
         self.batch.hand_over(env, outline)
     }
 
-    /// Feeds one token and says what it did; its events wait for `takeEvents` (a token per call
-    /// is the common case when streaming, and most cause no event: nothing more crosses for them).
+    /// Feeds `tokens`: first those the caller answered itself in a [`FastMode`] since its last
+    /// call (as `feed` would: their events are known), then the last one, one token read as it
+    /// arrives (the common case when streaming). Writes the outline of that token's events into
+    /// `outline` as `push` does (most tokens have none), keeps their text for `eventText`, and
+    /// says which tokens the caller may answer itself now.
     #[napi]
-    pub fn step(&mut self, token: u32) -> Result<StepOutcome, HarmonyStatus> {
-        self.run(|inner, events| inner.process_many(&[token], events))?;
-        Ok(match (self.events.is_empty(), self.inner.appends_whole_tokens()) {
-            (true, false) => StepOutcome::Quiet,
-            (true, true) => StepOutcome::QuietOwnText,
-            (false, false) => StepOutcome::Events,
-            (false, true) => StepOutcome::EventsOwnText,
-        })
+    pub fn step(&mut self, tokens: &[u32], outline: Uint32ArraySlice<'_>) -> Result<FastMode, HarmonyStatus> {
+        let Some((&token, answered)) = tokens.split_last() else {
+            return Err(to_js_error(invalid_argument("step needs a token", "tokens")));
+        };
+        self.run(|inner, events| {
+            inner.process_many(answered, events)?;
+            events.clear();
+            inner.process_many(&[token], events)
+        })?;
+        self.batch.copy_outline(outline)?;
+        Ok(self.fast_mode())
     }
 
-    /// The events of the last `step`, as `push` returns them.
+    /// The text of the events of the last `step`.
     #[napi]
-    pub fn take_events<'env>(
-        &mut self,
-        env: &'env Env,
-        outline: Uint32ArraySlice<'_>,
-    ) -> Result<JsString<'env>, HarmonyStatus> {
-        self.batch.hand_over(env, outline)
+    pub fn event_text<'env>(&self, env: &'env Env) -> Result<JsString<'env>, HarmonyStatus> {
+        self.batch.text_to_js(env)
     }
 
     /// Writes the outline of the last call again (into a larger buffer, after a call reported
@@ -303,19 +291,25 @@ impl BindingRecoveringParser {
         index(self.inner.reasoning_token_count())
     }
 
-    /// Whether the next ordinary token with valid UTF-8 bytes would only add its own text (see
-    /// `RecoveringParser::appends_whole_tokens`): then the caller may answer such tokens itself
-    /// and hand them over later with `feed`.
+    /// Which tokens the caller may answer itself now (see [`FastMode`]).
     #[napi]
-    pub fn appends_whole_tokens(&self) -> bool {
-        self.inner.appends_whole_tokens()
+    pub fn fast_mode(&self) -> FastMode {
+        if self.inner.appends_whole_tokens() {
+            FastMode::OwnText
+        } else if self.inner.holds_ordinary_tokens() {
+            FastMode::HeldText
+        } else {
+            FastMode::Off
+        }
     }
 
-    /// Feeds tokens the caller answered itself while `appendsWholeTokens()` held (their events,
-    /// one content delta each, are known and not returned).
+    /// Feeds tokens the caller answered itself in a `FastMode` (their events, one content delta
+    /// each in `OwnText` and none in `HeldText`, are known and not returned).
     #[napi]
     pub fn feed(&mut self, tokens: &[u32]) -> Result<(), HarmonyStatus> {
-        self.run(|inner, events| inner.process_many(tokens, events))
+        self.events.clear();
+        let (inner, events) = (&mut self.inner, &mut self.events);
+        guard_js(|| inner.process_many(tokens, events))
     }
 
     fn run(

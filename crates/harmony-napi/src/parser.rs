@@ -10,7 +10,7 @@ use napi::{JsString, Result};
 use napi_derive::napi;
 
 use crate::encoding::{tokens_to_js, BindingEncoding};
-use crate::error::{guard_js, HarmonyStatus};
+use crate::error::{guard_js, invalid_argument, HarmonyStatus};
 use crate::event::{internal, EventBatch};
 use crate::tasks::optional_role;
 
@@ -42,6 +42,9 @@ pub enum FastMode {
     /// Every token but `HEADER_END_TOKEN`: each is only recorded in the header
     /// (`StreamableParser::records_header_tokens`).
     HeaderTokens,
+    /// Ordinary tokens: each only extends the text the recovering parser holds back outside a
+    /// message's body (`RecoveringParser::holds_ordinary_tokens`).
+    HeldText,
 }
 
 /// The token that ends a header (`<|message|>`).
@@ -81,10 +84,18 @@ impl BindingStreamParser {
         })
     }
 
-    /// Feeds one token and says what it did to the content (see [`TokenEffect`]).
+    /// Feeds `tokens`: first those the caller answered itself in a [`FastMode`] since its last
+    /// call (as `feed` would), then the last one, and says what that one did to the content (see
+    /// [`TokenEffect`]). One call per token read, however many were answered before it.
     #[napi]
-    pub fn process(&mut self, token: u32) -> Result<TokenEffect, HarmonyStatus> {
+    pub fn process(&mut self, tokens: &[u32]) -> Result<TokenEffect, HarmonyStatus> {
         guard_js(|| {
+            let Some((&token, answered)) = tokens.split_last() else {
+                return Err(invalid_argument("process needs a token", "tokens"));
+            };
+            for &answered in answered {
+                self.inner.process(answered)?;
+            }
             self.inner.process(token)?;
             Ok(if self.inner.last_content_delta().is_some() {
                 if self.inner.last_delta_is_token_text() && self.inner.appends_whole_tokens() {
@@ -94,9 +105,9 @@ impl BindingStreamParser {
                 }
             } else {
                 match self.fast_mode() {
-                    FastMode::Off => TokenEffect::NoContent,
                     FastMode::OwnText => TokenEffect::NoContentOwnText,
                     FastMode::HeaderTokens => TokenEffect::HeaderToken,
+                    FastMode::Off | FastMode::HeldText => TokenEffect::NoContent,
                 }
             })
         })

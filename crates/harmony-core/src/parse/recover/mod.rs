@@ -368,6 +368,15 @@ impl RecoveringParser {
         self.text_tail = String::new();
     }
 
+    /// Whether every ordinary token (an id below `tokenizer::FIRST_SPECIAL`) would only extend the
+    /// text held back outside a message's body — a header being read, or loose text whose fate
+    /// the next control token decides — with no event and no error, and leave this still true.
+    /// Bindings use it, as `appends_whole_tokens`, to answer such tokens without a call and feed
+    /// them later in one batch.
+    pub fn holds_ordinary_tokens(&self) -> bool {
+        self.phase != Phase::Body
+    }
+
     /// Whether the next ordinary token whose bytes are valid UTF-8 on their own would only add
     /// exactly its text to the message being read, as one content delta (and leave this still
     /// true): the parser is inside a kept message's body with no partial character pending.

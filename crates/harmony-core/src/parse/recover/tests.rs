@@ -300,6 +300,45 @@ fn appends_whole_tokens_means_an_ordinary_token_only_adds_its_text() {
     assert!(checked > 50, "{checked}");
 }
 
+/// The contract bindings rely on: while `holds_ordinary_tokens()`, an ordinary token (any, valid
+/// UTF-8 or not) causes no event and no error, strict or not, and the contract still holds.
+#[test]
+fn holds_ordinary_tokens_means_an_ordinary_token_causes_nothing() {
+    let completions = [
+        "<|channel|>analysis<|message|>think 💭 hard<|end|><|start|>assistant<|channel|>final<|message|>Answer: 42 ✓<|return|>",
+        "Some text <|channel|>analysis<|message|>secret<|end|><|start|>assistant to=functions.f<|channel|>commentary <|constrain|>json<|message|>{\"a\":1}<|call|>",
+        "<|channel|>final<|message|>a<|end|>filler<|start|>assistant<|channel|>analysis<|message|>x<|start|>assistant<|channel|>final<|message|>y",
+        "<|start|><|start|>assistant<|channel|>final<|end|>late words<|start|>user<|message|>hi<|end|><|start|>assistant<|message|>",
+    ];
+    let enc = encoding();
+    let mut probes: Vec<u32> = tokens("hello wörld 天気 {\"q\": 1} ok to=functions.g");
+    probes.extend([0, 1, 31_446, 244, crate::tokenizer::FIRST_SPECIAL - 1]);
+    let mut checked = 0;
+    for strict in [false, true] {
+        for completion in completions {
+            let all = tokens(completion);
+            for cut in 0..=all.len() {
+                let mut parser = RecoveringParser::with_options(enc, Some(Role::Assistant), RecoverOptions { strict });
+                let mut events = Vec::new();
+                if parser.process_many(&all[..cut], &mut events).is_err() || !parser.holds_ordinary_tokens() {
+                    continue;
+                }
+                for &probe in &probes {
+                    let mut after = parser.clone();
+                    let mut out = Vec::new();
+                    assert!(after.process_many(&[probe], &mut out).is_ok(), "{completion:?} cut at {cut}");
+                    assert!(out.is_empty(), "{completion:?} cut at {cut}: {out:?}");
+                    assert!(after.holds_ordinary_tokens());
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 200, "{checked}");
+    // Every ordinary id has bytes: none is a stray control token.
+    assert!((0..crate::tokenizer::FIRST_SPECIAL).all(|t| enc.tokenizer().token_bytes(t).is_some()));
+}
+
 #[test]
 fn release_memory_keeps_the_counts_and_the_parser_usable() {
     let text = "<|channel|>analysis<|message|>think<|end|><|start|>assistant<|channel|>final<|message|>cut";
