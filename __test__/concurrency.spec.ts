@@ -2,7 +2,6 @@
 // package from dist/) and many concurrent async calls gives the same results as serial use; an
 // async call on a huge input does not block the event loop (measured with monitorEventLoopDelay
 // and a setInterval probe; the figures are printed for RELIABILITY.md).
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,7 +28,7 @@ function runWorker(seed: number, rounds: number): Promise<unknown[]> {
 }
 
 describe('shared encoding across threads and concurrent calls', () => {
-  it.skipIf(!existsSync(fileURLToPath(DIST_ENTRY)))(
+  it(
     'four worker_threads (dist/ build) and the main thread (src-ts) give the serial results',
     async () => {
       const seeds = [1, 2, 3, 4];

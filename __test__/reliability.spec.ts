@@ -3,7 +3,6 @@
 // loops, typed errors for the caller's own exceptions, own properties only, and one HarmonyError
 // across the ESM and CommonJS builds.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -122,7 +121,7 @@ function memoryScenario(name: string): { start: number; peak: number; end: numbe
   return figures;
 }
 
-describe.runIf(existsSync(join(root, 'dist', 'esm', 'index.js')))('memory after long loops and huge async calls (fresh processes)', () => {
+describe('memory after long loops and huge async calls (fresh processes)', () => {
   it('long synchronous loops of parse, stream and gateway calls, in one tick', () => {
     // Growth bounds in MB (quick / heavy). Before: 120k parses held ~310 MB; the gateway's
     // streaming mappers kept each native parser until its finaliser ran (30k chat mappers:
@@ -194,7 +193,7 @@ describe('inherited properties are never read', () => {
   });
 });
 
-describe.runIf(existsSync(join(root, 'dist', 'cjs', 'index.js')))('one HarmonyError for both builds', () => {
+describe('one HarmonyError for both builds', () => {
   it('errors of the CommonJS build are instances of the ESM build\'s class and vice versa', () => {
     const program = `
       import { createRequire } from 'node:module';
