@@ -284,6 +284,13 @@ struct Chunking {
 
 /// `merge_long`: cuts `piece` where no merge can cross, and merges each part.
 fn merge_cuts<S: Sink>(piece: &[u8], out: &mut S, ws: &mut Workspace, sizes: Chunking) {
+    // A piece that starts with a letter or a non-ASCII char (a run of one script) seldom has a
+    // cut: it is chunked directly (by callgrind, random Cyrillic letters −13% instructions, random
+    // Latin letters −5%). Either way is exact.
+    if piece.first().is_some_and(|&b| b >= 0x80 || b.is_ascii_alphabetic()) {
+        merge_cut(piece, out, ws, sizes);
+        return;
+    }
     let mut from = 0;
     for (i, pair) in piece.windows(2).enumerate() {
         if !pair_inside_token(pair[0], pair[1]) {
