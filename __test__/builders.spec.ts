@@ -178,6 +178,18 @@ describe('builders', () => {
     expect(ChannelConfig.requireChannels(['a']).toJSON()).toEqual({ valid_channels: ['a'], channel_required: true });
   });
 
+  it('tools reads one frozen record per builder, kept in insertion order along a chain of withTools', () => {
+    let s = SystemContent.new();
+    for (let i = 0; i < 3000; i++) s = s.withTools(new ToolNamespaceConfig({ name: `ns${i}`, tools: [] }));
+    s = s.withTools(new ToolNamespaceConfig({ name: 'ns0', tools: [ToolDescription.new('f', 'F')] }));
+    const tools = s.tools!;
+    expect(s.tools).toBe(tools);
+    expect(Object.isFrozen(tools)).toBe(true);
+    expect(Object.keys(tools)).toEqual(Array.from({ length: 3000 }, (_, i) => `ns${i}`));
+    expect(tools.ns0!.tools.map((t) => t.name)).toEqual(['f']);
+    expect(new SystemContent({ tools }).toJSON().tools).toEqual(s.toJSON().tools);
+  });
+
   it('rejects unknown roles, content variants and malformed shapes with ERR_HARMONY_INVALID_ARGUMENT', () => {
     const bad: [() => unknown, string][] = [
       [() => Message.fromJSON({ role: 'robot' as never, content: 'x' }), 'unknown role: robot'],

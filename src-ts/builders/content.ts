@@ -67,27 +67,38 @@ export interface SystemContentFields {
   tools: ToolNamespaces | null;
 }
 
-function freezeTools(entries: Iterable<[string, ToolNamespaceConfig]>): ToolNamespaces {
-  return Object.freeze(Object.fromEntries(entries));
+/**
+ * Tool namespaces as the builders keep them: checked, in insertion order. A `ToolNamespaces`
+ * record is made only when `tools` is read, since building a record costs O(namespaces) and
+ * `withTools` would otherwise make a chain of n calls quadratic.
+ */
+type ToolMap = ReadonlyMap<string, ToolNamespaceConfig>;
+
+/** The maps this module made (checked already): passed between builders without a second check. */
+const toolMaps = new WeakSet<ToolMap>();
+
+function toolMap(entries: Iterable<[string, ToolNamespaceConfig]>): ToolMap {
+  const map = new Map(entries);
+  toolMaps.add(map);
+  return map;
 }
 
 /** Adds `ns` under its name; replacing keeps the key's position (like a Python dict). */
-function withNamespace(tools: ToolNamespaces | null, ns: ToolNamespaceConfig): ToolNamespaces {
+function withNamespace(tools: ToolMap | null, ns: ToolNamespaceConfig): ToolMap {
   if (!isBuilder(ns, 'ToolNamespaceConfig', 'tools')) {
     throw invalidArgument(`tools must be a ToolNamespaceConfig, got ${describe(ns)}`, 'tools');
   }
   if (!isInstance(ns, ToolNamespaceConfig, 'tools')) ns = ToolNamespaceConfig.fromJSON(ns as unknown as ToolNamespaceConfigJSON);
-  const entries = Object.entries(tools ?? {});
-  const i = entries.findIndex(([key]) => key === ns.name);
-  if (i >= 0) entries[i] = [ns.name, ns];
-  else entries.push([ns.name, ns]);
-  return freezeTools(entries);
+  const map = toolMap(tools ?? []) as Map<string, ToolNamespaceConfig>;
+  map.set(ns.name, ns);
+  return map;
 }
 
-function toolsFromJSON(value: unknown, field: string): ToolNamespaces | null {
+function toolsFromJSON(value: unknown, field: string): ToolMap | null {
   if (value === undefined || value === null) return null;
+  if (toolMaps.has(value as ToolMap)) return value as ToolMap;
   const o = requireObject(value, field);
-  return freezeTools(
+  return toolMap(
     Object.entries(o).map(([key, ns]): [string, ToolNamespaceConfig] => [
       key,
       isInstance(ns, ToolNamespaceConfig, `${field}.${key}`) ? ns : ToolNamespaceConfig.fromJSON(ns as ToolNamespaceConfigJSON),
@@ -95,8 +106,12 @@ function toolsFromJSON(value: unknown, field: string): ToolNamespaces | null {
   );
 }
 
-function toolsToJSON(tools: ToolNamespaces): ToolsJSON {
-  return Object.fromEntries(Object.entries(tools).map(([key, ns]) => [key, ns.toJSON()]));
+function toolsRecord(tools: ToolMap): ToolNamespaces {
+  return Object.freeze(Object.fromEntries(tools));
+}
+
+function toolsToJSON(tools: ToolMap): ToolsJSON {
+  return Object.fromEntries(Array.from(tools, ([key, ns]) => [key, ns.toJSON()]));
 }
 
 function toReasoningEffort(value: unknown, field: string): ReasoningEffort | null {
@@ -115,7 +130,8 @@ function toReasoningEffort(value: unknown, field: string): ReasoningEffort | nul
  * unset, like the reference's Rust core.
  */
 export class SystemContent {
-  readonly #f: SystemContentFields;
+  readonly #f: Fields<SystemContentFields>;
+  #toolsRecord: ToolNamespaces | null = null;
 
   /** Content with exactly these fields; omitted ones are unset (use `SystemContent.new()` for the defaults). */
   constructor(fields: Partial<SystemContentFields> = {}) {
@@ -136,8 +152,9 @@ export class SystemContent {
     return SystemContent.fromJSON(DEFAULT_SYSTEM_CONTENT);
   }
 
-  #with(change: Partial<SystemContentFields>): SystemContent {
-    return new SystemContent({ ...this.#f, ...change });
+  #with(change: Partial<Fields<SystemContentFields>>): SystemContent {
+    // The constructor takes the module's own tool maps as they are (see `toolsFromJSON`).
+    return new SystemContent({ ...this.#f, ...change } as unknown as SystemContentFields);
   }
 
   /** Always `'system_content'`. */
@@ -166,7 +183,7 @@ export class SystemContent {
   }
   /** Built-in tool namespaces by name, or `null`. */
   get tools(): ToolNamespaces | null {
-    return this.#f.tools;
+    return this.#f.tools && (this.#toolsRecord ??= toolsRecord(this.#f.tools));
   }
 
   /** Sets the model identity. */
@@ -230,11 +247,14 @@ export class SystemContent {
       knowledgeCutoff: optionalString(o.knowledge_cutoff, 'knowledge_cutoff'),
       channelConfig:
         o.channel_config === undefined || o.channel_config === null ? null : ChannelConfig.fromJSON(o.channel_config as ChannelConfigJSON),
-      tools: toolsFromJSON(o.tools, 'tools'),
+      tools: o.tools as ToolNamespaces | null | undefined,
     });
   }
 }
 defineBuilder(SystemContent, 'SystemContent');
+
+/** A builder's fields as kept inside it: the tool namespaces as a `ToolMap`. */
+type Fields<T extends { tools: ToolNamespaces | null }> = Omit<T, 'tools'> & { tools: ToolMap | null };
 
 function toChannelConfig(value: unknown): ChannelConfig | null {
   if (value === undefined || value === null) return null;
@@ -251,7 +271,8 @@ export interface DeveloperContentFields {
 
 /** The body of a developer message: instructions and function tools. */
 export class DeveloperContent {
-  readonly #f: DeveloperContentFields;
+  readonly #f: Fields<DeveloperContentFields>;
+  #toolsRecord: ToolNamespaces | null = null;
 
   /** Content with exactly these fields (omitted = unset). */
   constructor(fields: Partial<DeveloperContentFields> = {}) {
@@ -268,6 +289,11 @@ export class DeveloperContent {
     return new DeveloperContent();
   }
 
+  #with(change: Partial<Fields<DeveloperContentFields>>): DeveloperContent {
+    // The constructor takes the module's own tool maps as they are (see `toolsFromJSON`).
+    return new DeveloperContent({ ...this.#f, ...change } as unknown as DeveloperContentFields);
+  }
+
   /** Always `'developer_content'`. */
   get type(): 'developer_content' {
     return 'developer_content';
@@ -278,16 +304,16 @@ export class DeveloperContent {
   }
   /** Tool namespaces by name, or `null`. */
   get tools(): ToolNamespaces | null {
-    return this.#f.tools;
+    return this.#f.tools && (this.#toolsRecord ??= toolsRecord(this.#f.tools));
   }
 
   /** Sets the instructions (`# Instructions` section). */
   withInstructions(instructions: string): DeveloperContent {
-    return new DeveloperContent({ ...this.#f, instructions: requireString(instructions, 'instructions') });
+    return this.#with({ instructions: requireString(instructions, 'instructions') });
   }
   /** Adds (or replaces, by name) a tool namespace. */
   withTools(namespace: ToolNamespaceConfig): DeveloperContent {
-    return new DeveloperContent({ ...this.#f, tools: withNamespace(this.#f.tools, namespace) });
+    return this.#with({ tools: withNamespace(this.#f.tools, namespace) });
   }
   /** Sets the `functions` namespace to these tools. */
   withFunctionTools(tools: Iterable<ToolDescription | ToolDescriptionJSON>): DeveloperContent {
@@ -308,7 +334,7 @@ export class DeveloperContent {
     const o = requireObject(value, 'developer_content');
     return new DeveloperContent({
       instructions: optionalString(o.instructions, 'instructions'),
-      tools: toolsFromJSON(o.tools, 'tools'),
+      tools: o.tools as ToolNamespaces | null | undefined,
     });
   }
 }
