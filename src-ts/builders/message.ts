@@ -138,36 +138,37 @@ export class Message {
 }
 defineBuilder(Message, 'Message');
 
-/** The fields of a message the native parser completed (one text item; absent values `null`). */
+/**
+ * The fields of a message the native parser completed (one text item). Every key is required
+ * (absent values `null` or `undefined`), so none is looked up on a polluted prototype.
+ */
 export interface ParsedMessageFields {
   role: string;
-  name?: string | null;
-  channel?: string | null;
-  recipient?: string | null;
-  contentType?: string | null;
+  name: string | null | undefined;
+  channel: string | null | undefined;
+  recipient: string | null | undefined;
+  contentType: string | null | undefined;
   text: string;
 }
 
 /** The `Message` of a native `message-end` event (the parser's own output: no JSON round trip). */
 export function parsedMessage(f: ParsedMessageFields): Message {
-  // Own properties: `f` may be a native object, whose absent fields a polluted prototype would fill.
-  const optional = (key: 'name' | 'channel' | 'recipient' | 'contentType') => (Object.hasOwn(f, key) ? (f[key] ?? null) : null);
   return makeMessage({
-    author: new Author(toRole(f.role, 'role'), optional('name')),
+    author: new Author(toRole(f.role, 'role'), f.name ?? null),
     content: Object.freeze([new TextContent(f.text)]),
-    channel: optional('channel'),
-    recipient: optional('recipient'),
-    contentType: optional('contentType'),
+    channel: f.channel ?? null,
+    recipient: f.recipient ?? null,
+    contentType: f.contentType ?? null,
   });
 }
 
-/** `Message.fromJSON` with a field path for errors (used by `Conversation.fromJSON`). */
 /** An `Author` of the other build of the package, read through its `toJSON`. */
 function authorFromJSON(value: unknown): Author {
   const o = requireObject(value, 'author');
   return new Author(toRole(o.role, 'author.role'), optionalString(o.name, 'author.name'));
 }
 
+/** `Message.fromJSON` with a field path for errors (used by `Conversation.fromJSON`). */
 export function messageFromJSON(value: unknown, field: string, messageIndex?: number): Message {
   try {
     if (isInstance(value, Message, field)) return value;
